@@ -1,0 +1,58 @@
+# Build helpers shared by every component: warning flags, sanitizers, and the
+# hami_library / hami_test / hami_fuzzer wrappers.
+
+set(HAMI_WARNING_FLAGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+    -Wimplicit-fallthrough -Wno-missing-field-initializers)
+if(HAMI_WERROR)
+  list(APPEND HAMI_WARNING_FLAGS -Werror)
+endif()
+
+if(HAMI_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# hami_library(NAME SOURCES ... DEPS ...): a static library target `NAME` whose
+# public include root is src/ (so headers are included as "component/file.h").
+function(hami_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_compile_options(${name} PRIVATE ${HAMI_WARNING_FLAGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# hami_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary
+# registered with CTest. Default label: unit.
+function(hami_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${HAMI_WARNING_FLAGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()
+
+# hami_fuzzer(NAME SOURCES ... DEPS ...): a libFuzzer target, built only with
+# HAMI_FUZZ=ON (clang). Registers a short smoke run (label fuzz) with CTest.
+function(hami_fuzzer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT HAMI_FUZZ)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  add_dependencies(fuzzers ${name})
+  add_test(NAME ${name}_smoke
+           COMMAND ${name} -max_total_time=5 -max_len=4096 -rss_limit_mb=2048)
+  set_tests_properties(${name}_smoke PROPERTIES LABELS fuzz TIMEOUT 60)
+endfunction()
