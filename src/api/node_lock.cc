@@ -10,6 +10,8 @@ namespace {
 
 using std::chrono::system_clock;
 
+constexpr int64_t kMaxAbsSeconds = 9'000'000'000;
+
 // Reads exactly `n` ASCII digits at text[*pos]; false if they are not there.
 bool Digits(std::string_view text, size_t* pos, size_t n, int* out) {
   if (*pos + n > text.size()) return false;
@@ -46,8 +48,14 @@ Status ParseDateTime(std::string_view text, size_t* pos, char sep, system_clock:
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) {
     return OutOfRangeError(internal::Quote(text) + ": date or time field out of range");
   }
-  *out = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-         std::chrono::seconds(second);
+  std::chrono::sys_seconds secs = std::chrono::sys_days(ymd) + std::chrono::hours(hour) +
+                                  std::chrono::minutes(minute) + std::chrono::seconds(second);
+  // system_clock counts nanoseconds in int64: about 1678-2262. Stay well inside.
+  if (secs.time_since_epoch().count() < -kMaxAbsSeconds ||
+      secs.time_since_epoch().count() > kMaxAbsSeconds) {
+    return OutOfRangeError(internal::Quote(text) + ": year outside 1685-2255");
+  }
+  *out = secs;
   return OkStatus();
 }
 

@@ -250,7 +250,7 @@ Json UnixSecondsToJson(int64_t seconds) {
   Json j = Json::object();
   j["unixSeconds"] = seconds;
   using namespace std::chrono;
-  j["time"] = seconds <= 253402300799  // 9999-12-31T23:59:59Z
+  j["time"] = seconds <= 8'900'000'000  // inside system_clock's range
                   ? Json(FormatRfc3339(system_clock::time_point(std::chrono::seconds(seconds))))
                   : Json(nullptr);
   return j;
