@@ -57,6 +57,10 @@ void AppendGoNumber(std::string& out, const Json& value) {
     return;
   }
   double d = value.get<double>();
+  if (d == 0) {
+    out.append("0");  // also -0, so that re-reading is stable
+    return;
+  }
   if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 1e21) {
     // Go prints integral float64 values without a fraction or exponent.
     char buf[64];

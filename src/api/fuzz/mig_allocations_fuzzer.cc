@@ -1,0 +1,18 @@
+// Fuzzes DecodeMigAllocations: never crashes; when it succeeds, EncodeMigAllocations of the result decodes
+// to the same value.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "api/fuzz/fuzz_check.h"
+#include "api/mig_allocations.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto first = hami::api::DecodeMigAllocations(text);
+  if (!first.ok()) return 0;
+  auto second = hami::api::DecodeMigAllocations(hami::api::EncodeMigAllocations(*first));
+  FUZZ_CHECK(second.ok());
+  FUZZ_CHECK(*second == *first);
+  return 0;
+}

@@ -1,0 +1,18 @@
+// Fuzzes DecodeNodeDevicesJson: never crashes; when it succeeds, EncodeNodeDevicesJson of the result decodes
+// to the same value.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "api/fuzz/fuzz_check.h"
+#include "api/node_devices.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto first = hami::api::DecodeNodeDevicesJson(text);
+  if (!first.ok()) return 0;
+  auto second = hami::api::DecodeNodeDevicesJson(hami::api::EncodeNodeDevicesJson(*first));
+  FUZZ_CHECK(second.ok());
+  FUZZ_CHECK(*second == *first);
+  return 0;
+}
