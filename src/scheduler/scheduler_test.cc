@@ -59,10 +59,11 @@ TEST_F(SchedulerTest, DecisionCarriesAnnotationsAndLabel) {
   EXPECT_EQ(d.labels.at("hami.io/vgpu-node"), "n0");
   const std::string& alloc = d.annotations.at("hami.io/vgpu-devices-allocated");
   EXPECT_EQ(alloc, d.annotations.at("hami.io/vgpu-devices-to-allocate"));
-  EXPECT_EQ(alloc, "GPU-n0-0,NVIDIA,3000,30:;");
-  EXPECT_EQ(Dev("n0", 0).used, 1);
-  EXPECT_EQ(Dev("n0", 0).used_mem_mib, 3000);
-  EXPECT_EQ(Dev("n0", 0).used_cores, 30);
+  // Equal scores: Fit walks the sorted list from the end, so GPU 1 comes first.
+  EXPECT_EQ(alloc, "GPU-n0-1,NVIDIA,3000,30:;");
+  EXPECT_EQ(Dev("n0", 1).used, 1);
+  EXPECT_EQ(Dev("n0", 1).used_mem_mib, 3000);
+  EXPECT_EQ(Dev("n0", 1).used_cores, 30);
   EXPECT_EQ(s_->PodNode("u1"), "n0");
 }
 
