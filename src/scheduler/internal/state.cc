@@ -146,14 +146,29 @@ void State::RemovePodRecord(std::string_view uid) {
 }
 
 void State::Install(PodRecord rec) {
-  std::string uid = rec.uid;
-  RemovePodRecord(uid);
+  // Replace atomically under the pod's shard lock: a gap between dropping the
+  // old charges and adding the new ones would let a concurrent Filter take
+  // the same capacity (an informer echo of our own reservation).
+  const std::string uid = rec.uid;
   auto& shard = pods_.For(uid);
   std::lock_guard lock(shard.mu);
+  auto it = shard.map.find(uid);
+  if (it != shard.map.end()) {
+    ChargeQuota(it->second.namespace_name, it->second.charges, -1);
+    if (it->second.node != rec.node) {
+      auto old_node = GetOrCreateNode(it->second.node);
+      std::unique_lock nl(old_node->mu);
+      if (auto pit = old_node->pods.find(uid); pit != old_node->pods.end()) {
+        old_node->Apply(pit->second, -1);
+        old_node->pods.erase(pit);
+      }
+    }
+  }
   ChargeQuota(rec.namespace_name, rec.charges, +1);
   auto node = GetOrCreateNode(rec.node);
   {
     std::unique_lock nl(node->mu);
+    if (auto pit = node->pods.find(uid); pit != node->pods.end()) node->Apply(pit->second, -1);
     node->pods[uid] = rec.charges;
     node->Apply(rec.charges, +1);
   }
