@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 namespace hami::vendors {
 namespace {
 
 DeviceUsage Dev(int index, double score, int numa, int used = 0) {
   DeviceUsage d;
-  d.id = "GPU-" + std::to_string(index);
+  static std::deque<std::string> ids;  // views must outlive the device
+  d.id = ids.emplace_back("GPU-" + std::to_string(index));
   d.index = index;
   d.score = score;
   d.numa = numa;

@@ -29,15 +29,25 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
   plan.requests = PodRequests(pod);
   plan.init_count = pod.init_containers.size();
   for (const auto& c : plan.requests) {
+    auto& idx = plan.vendor_of.emplace_back();
     for (const auto& r : c) {
-      if (plan.vendors.count(r.vendor)) continue;
-      for (const auto& v : vendors) {
-        if (v->names().keyword != r.vendor) continue;
-        VendorPlan vp;
-        vp.vendor = v.get();
-        ASSIGN_OR_RETURN(vp.constraints, v->fitter().ParseConstraints(pod.annotations, options_.gpu_policy));
-        plan.vendors.emplace(r.vendor, std::move(vp));
+      int found = -1;
+      for (size_t i = 0; i < plan.vendors.size(); ++i) {
+        if (plan.vendors[i].keyword == r.vendor) found = static_cast<int>(i);
       }
+      if (found < 0) {
+        for (const auto& v : vendors) {
+          if (v->names().keyword != r.vendor) continue;
+          VendorPlan vp;
+          vp.keyword = r.vendor;
+          vp.vendor = v.get();
+          ASSIGN_OR_RETURN(vp.constraints, v->fitter().ParseConstraints(pod.annotations, options_.gpu_policy));
+          plan.vendors.push_back(std::move(vp));
+          found = static_cast<int>(plan.vendors.size()) - 1;
+        }
+      }
+      if (found < 0) return InternalError("request for unknown vendor " + r.vendor);
+      idx.push_back(found);
     }
   }
   return plan;
@@ -79,7 +89,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
   auto budgets = [&](PodPlan& p) {
     const auto& shard = quotas_.For(pod.namespace_name);
     auto it = shard.map.find(pod.namespace_name);
-    for (auto& [kw, vp] : p.vendors) {
+    for (auto& vp : p.vendors) {
       vp.quota = {};
       if (it == shard.map.end()) continue;
       const auto& n = vp.vendor->names();
@@ -118,7 +128,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
       if (!c.node) continue;
       std::shared_lock nl(c.node->mu);
       if (!c.node->registered) continue;
-      NodeFit f = FitNode(plan, c.node->devices, c.node->pair_scores.get());
+      NodeFit f = FitNode(plan, c.node->devices, c.node->pair_scores.get(), /*want_devices=*/false);
       c.ok = f.ok;
       c.score = f.score;
       if (!f.ok) c.reason = std::move(f.reason);
@@ -173,7 +183,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     rec.charges = CollapseUsage(rec.devices, plan.init_count, false);
     auto& nq = qshard.map[pod.namespace_name];
     for (const auto& ch : rec.charges) {
-      const auto& n = plan.vendors.at(ch.vendor).vendor->names();
+      const auto& n = plan.Find(ch.vendor)->vendor->names();
       if (!n.memory_resource.empty()) nq.used[n.memory_resource] += ch.mem_mib;
       if (!n.core_resource.empty()) nq.used[n.core_resource] += ch.cores;
     }
@@ -215,11 +225,11 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
   for (const auto& n : nodes) {
     std::shared_ptr<const PairScores> scores;
     auto inv = DecodeInventory(n, &scores);
-    if (!inv.ok() || inv->empty()) {
+    if (!inv.ok() || inv->devices.empty()) {
       result.failed_nodes[n.name] = "node unregistered";
       continue;
     }
-    NodeFit f = FitNode(*plan_or, *inv, scores.get());
+    NodeFit f = FitNode(*plan_or, inv->devices, scores.get());
     if (!f.ok) {
       result.failed_nodes[n.name] = f.reason;
       continue;

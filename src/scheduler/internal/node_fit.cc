@@ -13,17 +13,17 @@ void Charge(DeviceUsage& d, const api::ContainerDevice& cd) {
   d.used_cores += cd.used_cores;
 }
 
-// Fits one container's requests onto `work` (mutated on success). Returns
+// Fits container c's requests onto `work` (mutated on success). Returns
 // false with reason on failure.
-bool FitContainer(const PodPlan& plan, const std::vector<vendors::DeviceRequest>& reqs,
-                  std::vector<DeviceUsage>& work, std::map<std::string, vendors::QuotaBudget>& quota,
-                  const PairScores* pair_scores, std::map<std::string, api::ContainerDevices>& out,
-                  std::string& reason) {
+bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
+                  std::vector<vendors::QuotaBudget>& quota, const PairScores* pair_scores,
+                  NodeFit* out, std::string& reason) {
   thread_local std::vector<DeviceUsage*> cand;
-  for (const auto& req : reqs) {
-    auto vit = plan.vendors.find(req.vendor);
-    if (vit == plan.vendors.end()) continue;
-    const VendorPlan& vp = vit->second;
+  const auto& reqs = plan.requests[c];
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const auto& req = reqs[i];
+    const int vi = plan.vendor_of[c][i];
+    const VendorPlan& vp = plan.vendors[vi];
     cand.clear();
     for (auto& d : work) {
       if (d.vendor == req.vendor) {
@@ -38,20 +38,23 @@ bool FitContainer(const PodPlan& plan, const std::vector<vendors::DeviceRequest>
     vendors::SortDevices(cand, vp.constraints.gpu_policy, vp.constraints.numa_bind);
     vendors::FitOutcome fit;
     if (vp.constraints.gpu_policy.topology_aware && pair_scores != nullptr) {
-      vendors::FitConstraints c = vp.constraints;
-      c.pair_scores = pair_scores;
-      fit = vp.vendor->fitter().Fit(cand, req, c, quota[req.vendor]);
+      vendors::FitConstraints con = vp.constraints;
+      con.pair_scores = pair_scores;
+      fit = vp.vendor->fitter().Fit(cand, req, con, quota[vi]);
     } else {
-      fit = vp.vendor->fitter().Fit(cand, req, vp.constraints, quota[req.vendor]);
+      fit = vp.vendor->fitter().Fit(cand, req, vp.constraints, quota[vi]);
     }
     if (!fit.ok) {
       reason = fit.ReasonString();
       if (reason.empty()) reason = "NodeInsufficientDevice";
       return false;
     }
-    for (size_t i = 0; i < fit.chosen.size(); ++i) Charge(*cand[fit.chosen[i]], fit.devices[i]);
-    auto& dst = out[req.vendor];
-    dst.insert(dst.end(), fit.devices.begin(), fit.devices.end());
+    for (size_t k = 0; k < fit.chosen.size(); ++k) Charge(*cand[fit.chosen[k]], fit.devices[k]);
+    if (out != nullptr) {
+      auto& dst = out->devices[vp.keyword][c];
+      dst.insert(dst.end(), std::make_move_iterator(fit.devices.begin()),
+                 std::make_move_iterator(fit.devices.end()));
+    }
   }
   return true;
 }
@@ -68,28 +71,25 @@ double NodeScore(std::span<const DeviceUsage> devices) {
   return 10 * (used / count + ucores / tcores + umem / tmem);
 }
 
-NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const PairScores* pair_scores) {
+NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const PairScores* pair_scores,
+                bool want_devices) {
   NodeFit result;
   result.score = NodeScore(devices);
   thread_local std::vector<DeviceUsage> work;
-  std::map<std::string, vendors::QuotaBudget> base_quota;
-  for (const auto& [kw, vp] : plan.vendors) base_quota[kw] = vp.quota;
-  for (const auto& [kw, vp] : plan.vendors) {
-    result.devices[kw].assign(plan.requests.size(), {});
+  thread_local std::vector<vendors::QuotaBudget> base_quota, quota;
+  base_quota.clear();
+  for (const auto& vp : plan.vendors) base_quota.push_back(vp.quota);
+  if (want_devices) {
+    for (const auto& vp : plan.vendors) result.devices[vp.keyword].assign(plan.requests.size(), {});
   }
+  NodeFit* out = want_devices ? &result : nullptr;
   auto run = [&](size_t from, size_t to, bool fresh_each) {
-    std::map<std::string, vendors::QuotaBudget> quota = base_quota;
-    work.assign(devices.begin(), devices.end());
     for (size_t c = from; c < to; ++c) {
-      if (fresh_each && c != from) {
+      if (c == from || fresh_each) {
         work.assign(devices.begin(), devices.end());
         quota = base_quota;
       }
-      std::map<std::string, api::ContainerDevices> out;
-      if (!FitContainer(plan, plan.requests[c], work, quota, pair_scores, out, result.reason)) {
-        return false;
-      }
-      for (auto& [kw, list] : out) result.devices[kw][c] = std::move(list);
+      if (!FitContainer(plan, c, work, quota, pair_scores, out, result.reason)) return false;
     }
     return true;
   };

@@ -15,6 +15,7 @@ namespace hami::scheduler::internal {
 using PairScores = std::map<std::string, std::map<std::string, int32_t>>;
 
 struct VendorPlan {
+  std::string keyword;
   const vendors::Vendor* vendor = nullptr;
   vendors::FitConstraints constraints;
   vendors::QuotaBudget quota;
@@ -26,7 +27,15 @@ struct PodPlan {
   // requests[c] = per-vendor requests of container c (init containers first).
   std::vector<std::vector<vendors::DeviceRequest>> requests;
   size_t init_count = 0;
-  std::map<std::string, VendorPlan, std::less<>> vendors;  // by keyword
+  // vendor_of[c][i] = index in `vendors` of requests[c][i].
+  std::vector<std::vector<int>> vendor_of;
+  std::vector<VendorPlan> vendors;
+  const VendorPlan* Find(std::string_view keyword) const {
+    for (const auto& v : vendors) {
+      if (v.keyword == keyword) return &v;
+    }
+    return nullptr;
+  }
 };
 
 struct NodeFit {
@@ -39,8 +48,10 @@ struct NodeFit {
 // Node default score (6.6) over current usage.
 double NodeScore(std::span<const vendors::DeviceUsage> devices);
 
+// want_devices=false skips building the per-container device lists (the
+// first, all-nodes pass only needs ok/score/reason).
 NodeFit FitNode(const PodPlan& plan, std::span<const vendors::DeviceUsage> devices,
-                const PairScores* pair_scores);
+                const PairScores* pair_scores, bool want_devices = true);
 
 // Per (vendor, uuid) usage of a pod, collapsed as HAMi stores it (6.8).
 struct DeviceCharge {

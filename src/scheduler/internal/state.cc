@@ -64,9 +64,10 @@ std::shared_ptr<NodeState> State::GetOrCreateNode(std::string_view name) {
   return slot;
 }
 
-StatusOr<std::vector<vendors::DeviceUsage>> State::DecodeInventory(
-    const Node& node, std::shared_ptr<const PairScores>* scores) const {
-  std::vector<vendors::DeviceUsage> all;
+StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
+                                                  std::shared_ptr<const PairScores>* scores) const {
+  Inventory inv;
+  std::vector<vendors::DeviceUsage>& all = inv.devices;
   Status first_error;
   const std::string* cordon = Annotation(node.annotations, api::kNodeDeviceCordon);
   for (const auto& v : vendors) {
@@ -78,7 +79,8 @@ StatusOr<std::vector<vendors::DeviceUsage>> State::DecodeInventory(
       if (first_error.ok()) first_error = devs.status().WithContext(node.name + " " + names.register_annotation);
       continue;
     }
-    std::move(devs->begin(), devs->end(), std::back_inserter(all));
+    all.insert(all.end(), devs->devices.begin(), devs->devices.end());
+    inv.strings.push_back(std::move(devs->strings));
     if (!names.pair_score_annotation.empty()) {
       if (const std::string* ps = Annotation(node.annotations, names.pair_score_annotation)) {
         auto decoded = api::DecodePairScores(*ps);
@@ -92,7 +94,7 @@ StatusOr<std::vector<vendors::DeviceUsage>> State::DecodeInventory(
   }
   if (all.empty() && !first_error.ok()) return first_error;
   if (!first_error.ok()) log::Warn("scheduler", "bad registration", {{"error", first_error.message()}});
-  return all;
+  return inv;
 }
 
 Status State::UpsertNode(const Node& node) {
@@ -100,7 +102,8 @@ Status State::UpsertNode(const Node& node) {
   auto inv = DecodeInventory(node, &scores);
   auto state = GetOrCreateNode(node.name);
   std::unique_lock lock(state->mu);
-  state->devices = inv.ok() ? std::move(*inv) : std::vector<vendors::DeviceUsage>{};
+  state->devices = inv.ok() ? std::move(inv->devices) : std::vector<vendors::DeviceUsage>{};
+  state->strings = inv.ok() ? std::move(inv->strings) : decltype(state->strings){};
   state->registered = !state->devices.empty();
   state->pair_scores = std::move(scores);
   for (const auto& [uid, charges] : state->pods) state->Apply(charges, +1);
@@ -112,6 +115,7 @@ void State::RemoveNode(std::string_view name) {
   std::unique_lock lock(state->mu);
   state->registered = false;
   state->devices.clear();
+  state->strings.clear();
   state->pair_scores.reset();
 }
 
@@ -310,7 +314,7 @@ ClusterSnapshot State::Snapshot() const {
     NodeSnapshot ns;
     ns.name = n->name;
     for (const auto& d : n->devices) {
-      ns.devices.push_back({d.id, d.index, d.type, d.vendor, d.numa, d.healthy, d.count, d.used, d.total_mem_mib,
+      ns.devices.push_back({std::string(d.id), d.index, std::string(d.type), std::string(d.vendor), d.numa, d.healthy, d.count, d.used, d.total_mem_mib,
                             d.used_mem_mib, d.total_cores, d.used_cores});
     }
     snap.nodes.push_back(std::move(ns));

@@ -26,6 +26,7 @@ struct NodeState {
   std::string name;
   bool registered = false;
   std::vector<vendors::DeviceUsage> devices;  // inventory + usage
+  std::vector<std::shared_ptr<std::deque<std::string>>> strings;  // owns devices' views
   std::shared_ptr<const PairScores> pair_scores;
   // uid -> charges applied to `devices`
   std::unordered_map<std::string, std::vector<DeviceCharge>> pods;
@@ -80,8 +81,11 @@ class State {
   // Installs a pod record (replacing any previous one) and charges usage.
   void Install(PodRecord record);
   void ChargeQuota(const std::string& ns, const std::vector<DeviceCharge>& charges, int sign);
-  StatusOr<std::vector<vendors::DeviceUsage>> DecodeInventory(const Node& node,
-                                                              std::shared_ptr<const PairScores>* scores) const;
+  struct Inventory {
+    std::vector<vendors::DeviceUsage> devices;
+    std::vector<std::shared_ptr<std::deque<std::string>>> strings;
+  };
+  StatusOr<Inventory> DecodeInventory(const Node& node, std::shared_ptr<const PairScores>* scores) const;
   FilterDecision MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const;
 
   SchedulerOptions options_;

@@ -65,11 +65,11 @@ bool UuidAllowed(const DeviceUsage& d, const FitConstraints& c) {
   return std::find(c.nouse_uuids.begin(), c.nouse_uuids.end(), d.id) == c.nouse_uuids.end();
 }
 
-int64_t PairScore(const FitConstraints& c, const std::string& a, const std::string& b) {
+int64_t PairScore(const FitConstraints& c, std::string_view a, std::string_view b) {
   if (c.pair_scores == nullptr) return 0;
-  auto it = c.pair_scores->find(a);
+  auto it = c.pair_scores->find(std::string(a));
   if (it == c.pair_scores->end()) return 0;
-  auto jt = it->second.find(b);
+  auto jt = it->second.find(std::string(b));
   return jt == it->second.end() ? 0 : jt->second;
 }
 
@@ -203,7 +203,7 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   int64_t used_mem = 0, used_cores = 0;
   for (const Pick& p : picks) {
     out.chosen.push_back(p.pos);
-    out.devices.push_back({devices[p.pos]->id, req.vendor, static_cast<int32_t>(p.mem), p.cores});
+    out.devices.push_back({std::string(devices[p.pos]->id), req.vendor, static_cast<int32_t>(p.mem), p.cores});
     used_mem += p.mem;
     used_cores += p.cores;
   }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <deque>
+
 #include <set>
 
 #include "api/annotations.h"
@@ -120,7 +122,8 @@ TEST_F(NvidiaTest, AdmissionEnv) {
 
 DeviceUsage Gpu(int index, int64_t mem = 16000, int count = 10) {
   DeviceUsage d;
-  d.id = "GPU-" + std::to_string(index);
+  static std::deque<std::string> ids;  // views must outlive the device
+  d.id = ids.emplace_back("GPU-" + std::to_string(index));
   d.index = index;
   d.type = "NVIDIA-Tesla V100";
   d.vendor = "NVIDIA";

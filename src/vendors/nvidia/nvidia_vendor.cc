@@ -125,7 +125,7 @@ class NvidiaVendor final : public Vendor {
   const RequestParser& parser() const override { return parser_; }
   const AdmissionMutator& mutator() const override { return mutator_; }
   const DeviceFitter& fitter() const override { return fitter_; }
-  StatusOr<std::vector<DeviceUsage>> DecodeInventory(std::string_view register_value,
+  StatusOr<DeviceInventory> DecodeInventory(std::string_view register_value,
                                                      std::string_view cordon_value) const override {
     ASSIGN_OR_RETURN(auto infos, api::DecodeNodeDevicesJson(register_value));
     std::vector<std::string_view> cordoned;
@@ -139,24 +139,26 @@ class NvidiaVendor final : public Vendor {
       if (comma == std::string_view::npos) break;
       rest = rest.substr(comma + 1);
     }
-    std::vector<DeviceUsage> out;
+    DeviceInventory inv;
+    std::vector<DeviceUsage>& out = inv.devices;
     out.reserve(infos.size());
+    const std::string_view keyword = inv.Intern(names_.keyword);
     for (auto& info : infos) {
       DeviceUsage d;
-      d.id = std::move(info.id);
+      d.id = inv.Intern(std::move(info.id));
       d.index = info.index;
-      d.type = std::move(info.type);
-      d.vendor = names_.keyword;
+      d.type = inv.Intern(std::move(info.type));
+      d.vendor = keyword;
       d.numa = info.numa;
-      d.mode = info.mode.empty() ? "hami-core" : std::move(info.mode);
+      d.mode = inv.Intern(info.mode.empty() ? std::string("hami-core") : std::move(info.mode));
       d.healthy = info.health;
       d.cordoned = std::find(cordoned.begin(), cordoned.end(), d.id) != cordoned.end();
       d.count = info.count;
       d.total_mem_mib = info.devmem_mib;
       d.total_cores = info.devcore;
-      out.push_back(std::move(d));
+      out.push_back(d);
     }
-    return out;
+    return inv;
   }
 
  private:
