@@ -101,12 +101,14 @@ GpuPolicy ParseGpuPolicy(std::string_view text, bool numa_bind) {
   return p;
 }
 
+// Every comparator ends with the device index, so std::sort is deterministic
+// (and allocation-free, unlike stable_sort).
 void SortDevices(std::vector<DeviceUsage*>& devices, const GpuPolicy& policy, bool numa_bind) {
   using Key = GpuPolicy::Key;
   if (policy.chain) {
     std::vector<Key> keys = policy.keys;
     if (keys.empty()) keys.push_back(Key::kSpread);  // chain without a sort key
-    std::stable_sort(devices.begin(), devices.end(), [&](const DeviceUsage* a, const DeviceUsage* b) {
+    std::sort(devices.begin(), devices.end(), [&](const DeviceUsage* a, const DeviceUsage* b) {
       for (Key k : keys) {
         switch (k) {
           case Key::kBinpack:
@@ -126,7 +128,7 @@ void SortDevices(std::vector<DeviceUsage*>& devices, const GpuPolicy& policy, bo
   }
   const bool binpack = !policy.keys.empty() && policy.keys[0] == Key::kBinpack;
   if (policy.mutex && policy.keys.empty()) {
-    std::stable_sort(devices.begin(), devices.end(), [](const DeviceUsage* a, const DeviceUsage* b) {
+    std::sort(devices.begin(), devices.end(), [](const DeviceUsage* a, const DeviceUsage* b) {
       if (a->used != b->used) return a->used > b->used;
       if (a->numa != b->numa) return a->numa < b->numa;
       return a->index < b->index;
@@ -134,14 +136,14 @@ void SortDevices(std::vector<DeviceUsage*>& devices, const GpuPolicy& policy, bo
     return;
   }
   if (numa_bind) {
-    std::stable_sort(devices.begin(), devices.end(), [binpack](const DeviceUsage* a, const DeviceUsage* b) {
+    std::sort(devices.begin(), devices.end(), [binpack](const DeviceUsage* a, const DeviceUsage* b) {
       if (a->numa != b->numa) return binpack ? a->numa > b->numa : a->numa < b->numa;
       if (a->score != b->score) return binpack ? a->score < b->score : a->score > b->score;
       return a->index < b->index;
     });
     return;
   }
-  std::stable_sort(devices.begin(), devices.end(), [binpack](const DeviceUsage* a, const DeviceUsage* b) {
+  std::sort(devices.begin(), devices.end(), [binpack](const DeviceUsage* a, const DeviceUsage* b) {
     if (a->score != b->score) return binpack ? a->score < b->score : a->score > b->score;
     if (a->numa != b->numa) return a->numa < b->numa;
     return a->index < b->index;
