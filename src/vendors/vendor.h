@@ -111,9 +111,13 @@ struct QuotaBudget {
 
 // Counts of first-failing checks per reason over the devices examined.
 struct FitOutcome {
+  struct Pick {
+    int pos = 0;  // position in the input span
+    int64_t mem_mib = 0;
+    int32_t cores = 0;
+  };
   bool ok = false;
-  std::vector<int> chosen;  // positions in the input span
-  api::ContainerDevices devices;
+  std::vector<Pick> chosen;  // no strings: the hot path fits every node
   std::map<std::string, int> reasons;
   int examined = 0;
   // "n/m Reason, ..." sorted (section 4.7).

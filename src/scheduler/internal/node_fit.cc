@@ -7,10 +7,10 @@ namespace {
 
 using vendors::DeviceUsage;
 
-void Charge(DeviceUsage& d, const api::ContainerDevice& cd) {
+void Charge(DeviceUsage& d, const vendors::FitOutcome::Pick& p) {
   d.used += 1;
-  d.used_mem_mib += cd.used_mem_mib;
-  d.used_cores += cd.used_cores;
+  d.used_mem_mib += p.mem_mib;
+  d.used_cores += p.cores;
 }
 
 // Fits container c's requests onto `work` (mutated on success). Returns
@@ -49,11 +49,12 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
       if (reason.empty()) reason = "NodeInsufficientDevice";
       return false;
     }
-    for (size_t k = 0; k < fit.chosen.size(); ++k) Charge(*cand[fit.chosen[k]], fit.devices[k]);
+    for (const auto& p : fit.chosen) Charge(*cand[p.pos], p);
     if (out != nullptr) {
       auto& dst = out->devices[vp.keyword][c];
-      dst.insert(dst.end(), std::make_move_iterator(fit.devices.begin()),
-                 std::make_move_iterator(fit.devices.end()));
+      for (const auto& p : fit.chosen) {
+        dst.push_back({std::string(cand[p.pos]->id), req.vendor, static_cast<int32_t>(p.mem_mib), p.cores});
+      }
     }
   }
   return true;

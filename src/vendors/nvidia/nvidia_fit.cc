@@ -73,11 +73,7 @@ int64_t PairScore(const FitConstraints& c, std::string_view a, std::string_view 
   return jt == it->second.end() ? 0 : jt->second;
 }
 
-struct Pick {
-  int pos;
-  int64_t mem;
-  int32_t cores;
-};
+using Pick = FitOutcome::Pick;
 
 // Topology-aware choice among all eligible candidates (size > want).
 std::vector<Pick> ChooseTopology(std::span<DeviceUsage* const> devices, const std::vector<Pick>& cand,
@@ -145,7 +141,8 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   FitOutcome out;
   const bool topology = c.gpu_policy.topology_aware;
   int remaining = req.count;
-  std::vector<Pick> picks;
+  thread_local std::vector<Pick> picks;
+  picks.clear();
   int64_t acc_mem = 0, acc_cores = 0;
   bool have_prev_numa = false;
   int prev_numa = 0;
@@ -202,11 +199,10 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   out.ok = true;
   int64_t used_mem = 0, used_cores = 0;
   for (const Pick& p : picks) {
-    out.chosen.push_back(p.pos);
-    out.devices.push_back({std::string(devices[p.pos]->id), req.vendor, static_cast<int32_t>(p.mem), p.cores});
-    used_mem += p.mem;
+    used_mem += p.mem_mib;
     used_cores += p.cores;
   }
+  out.chosen.assign(picks.begin(), picks.end());
   if (quota.mem_mib) *quota.mem_mib -= used_mem;
   if (quota.cores) *quota.cores -= used_cores;
   out.reasons.clear();

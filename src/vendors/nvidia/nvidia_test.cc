@@ -139,11 +139,13 @@ struct FitHarness {
   AnnotationMap annotations;
   std::string default_policy = "spread";
   QuotaBudget quota;
+  std::vector<DeviceUsage*> ptrs;
+  std::string Uuid(const FitOutcome& o, size_t k) const { return std::string(ptrs[o.chosen[k].pos]->id); }
   FitOutcome Run(DeviceRequest r) {
     NvidiaFitter f;
     auto c = f.ParseConstraints(annotations, default_policy);
     EXPECT_TRUE(c.ok());
-    std::vector<DeviceUsage*> ptrs;
+    ptrs.clear();
     for (auto& d : devs) {
       d.score = DeviceScore(d, c->weights);
       ptrs.push_back(&d);
@@ -185,12 +187,12 @@ TEST(NvidiaFit, SpreadPicksLeastUsed) {
   h.devs[0].used = 1, h.devs[0].used_mem_mib = 4000;
   auto out = h.Run(Req(1, 1000, 10));
   ASSERT_TRUE(out.ok);
-  EXPECT_EQ(out.devices[0].uuid, "GPU-1");
-  EXPECT_EQ(out.devices[0].used_mem_mib, 1000);
-  EXPECT_EQ(out.devices[0].used_cores, 10);
+  EXPECT_EQ(h.Uuid(out, 0), "GPU-1");
+  EXPECT_EQ(out.chosen[0].mem_mib, 1000);
+  EXPECT_EQ(out.chosen[0].cores, 10);
   h.default_policy = "binpack";
   out = h.Run(Req(1, 1000, 10));
-  EXPECT_EQ(out.devices[0].uuid, "GPU-0");
+  EXPECT_EQ(h.Uuid(out, 0), "GPU-0");
 }
 
 TEST(NvidiaFit, PercentageAndCoreClamp) {
@@ -198,8 +200,8 @@ TEST(NvidiaFit, PercentageAndCoreClamp) {
   h.devs = {Gpu(0, 8000)};
   auto out = h.Run(Req(1, 0, 250, 25));
   ASSERT_TRUE(out.ok);
-  EXPECT_EQ(out.devices[0].used_mem_mib, 2000);
-  EXPECT_EQ(out.devices[0].used_cores, 100);
+  EXPECT_EQ(out.chosen[0].mem_mib, 2000);
+  EXPECT_EQ(out.chosen[0].cores, 100);
 }
 
 TEST(NvidiaFit, FullCoresBlocksZeroCoreRequest) {
@@ -217,13 +219,13 @@ TEST(NvidiaFit, TypeAndUuidFilters) {
   h.annotations[std::string(api::kUseGpuType)] = "a100";
   auto out = h.Run(Req(1, 100, 0));
   ASSERT_TRUE(out.ok);
-  EXPECT_EQ(out.devices[0].uuid, "GPU-2");
+  EXPECT_EQ(h.Uuid(out, 0), "GPU-2");
   h.annotations.clear();
   h.annotations[std::string(api::kNoUseGpuType)] = "V100";
-  EXPECT_EQ(h.Run(Req(1, 100, 0)).devices[0].uuid, "GPU-2");
+  EXPECT_EQ(h.Uuid(h.Run(Req(1, 100, 0)), 0), "GPU-2");
   h.annotations.clear();
   h.annotations[std::string(api::kUseGpuUuid)] = " GPU-1 ";
-  EXPECT_EQ(h.Run(Req(1, 100, 0)).devices[0].uuid, "GPU-1");
+  EXPECT_EQ(h.Uuid(h.Run(Req(1, 100, 0)), 0), "GPU-1");
   h.annotations[std::string(api::kUseGpuUuid)] = "GPU-9";
   EXPECT_EQ(h.Run(Req(1, 100, 0)).ReasonString(), "3/3 CardUuidMismatch");
   h.annotations.clear();
@@ -246,7 +248,7 @@ TEST(NvidiaFit, SeveralGpusAndPartialReason) {
   h.devs[0].used = 10;
   auto out = h.Run(Req(2, 100, 0));
   ASSERT_TRUE(out.ok);
-  EXPECT_EQ(out.devices.size(), 2u);
+  EXPECT_EQ(out.chosen.size(), 2u);
   out = h.Run(Req(3, 100, 0));
   EXPECT_FALSE(out.ok);
   EXPECT_EQ(out.ReasonString(), "1/3 CardTimeSlicingExhausted, 2/3 AllocatedCardsInsufficientRequest");
@@ -260,7 +262,7 @@ TEST(NvidiaFit, NumaBindKeepsOneNode) {
   h.annotations[std::string(api::kNumaBind)] = "true";
   auto out = h.Run(Req(2, 100, 0));
   ASSERT_TRUE(out.ok);
-  for (auto& d : out.devices) EXPECT_TRUE(d.uuid == "GPU-0" || d.uuid == "GPU-1");
+  for (size_t k = 0; k < out.chosen.size(); ++k) EXPECT_TRUE(h.Uuid(out, k) == "GPU-0" || h.Uuid(out, k) == "GPU-1");
 }
 
 TEST(NvidiaFit, QuotaLimitsMemory) {
@@ -293,12 +295,13 @@ TEST(NvidiaFit, TopologyAwarePrefersConnectedPair) {
   QuotaBudget q;
   auto out = f.Fit(ptrs, Req(2, 100, 0), *c, q);
   ASSERT_TRUE(out.ok);
-  std::set<std::string> got{out.devices[0].uuid, out.devices[1].uuid};
+  std::set<std::string> got{std::string(ptrs[out.chosen[0].pos]->id), std::string(ptrs[out.chosen[1].pos]->id)};
   EXPECT_EQ(got, (std::set<std::string>{"GPU-1", "GPU-2"}));
   // One GPU: the least connected one, keeping the NVLink pair free.
   out = f.Fit(ptrs, Req(1, 100, 0), *c, q);
   ASSERT_TRUE(out.ok);
-  EXPECT_TRUE(out.devices[0].uuid == "GPU-0" || out.devices[0].uuid == "GPU-3");
+  std::string_view one = ptrs[out.chosen[0].pos]->id;
+  EXPECT_TRUE(one == "GPU-0" || one == "GPU-3");
 }
 
 }  // namespace
