@@ -1,6 +1,7 @@
 #include "bench/scheduler_bench.h"
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +19,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using scheduler::testing::Gpu;
+
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 int64_t PeakRssMib() {
   rusage u{};
@@ -79,18 +86,23 @@ StatusOr<SchedulerBenchResult> RunSchedulerBench(const SchedulerBenchOptions& o)
 
   // Filter latency: each probe is reserved then released, so the cluster
   // stays at the requested occupancy.
-  std::vector<double> lat_ms;
+  std::vector<double> lat_ms, cpu_ms;
   lat_ms.reserve(o.filter_samples);
+  cpu_ms.reserve(o.filter_samples);
   for (int i = 0; i < o.filter_samples; ++i) {
     scheduler::Pod probe = scheduler::testing::MakePod("probe-" + std::to_string(i), {Gpu{1, 4096, 5}});
     auto s = Clock::now();
+    double c0 = ThreadCpuMs();
     auto res = sched.Filter(probe, names);
+    cpu_ms.push_back(ThreadCpuMs() - c0);
     lat_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - s).count());
     if (!res.ok()) return res.status();
     sched.Unreserve(probe.uid);
   }
   r.filter_p50_ms = Percentile(lat_ms, 0.50);
   r.filter_p99_ms = Percentile(lat_ms, 0.99);
+  r.filter_cpu_p50_ms = Percentile(cpu_ms, 0.50);
+  r.filter_cpu_p99_ms = Percentile(cpu_ms, 0.99);
   r.filter_max_ms = lat_ms.empty() ? 0 : *std::max_element(lat_ms.begin(), lat_ms.end());
 
   // Reserve throughput: Filter decisions that stay reserved, from `threads`.
@@ -123,6 +135,8 @@ void PrintSchedulerBench(const SchedulerBenchOptions& o, const SchedulerBenchRes
   out << "filter_p50_ms: " << r.filter_p50_ms << "\n";
   out << "filter_p99_ms: " << r.filter_p99_ms << "\n";
   out << "filter_max_ms: " << r.filter_max_ms << "\n";
+  out << "filter_cpu_p50_ms: " << r.filter_cpu_p50_ms << "\n";
+  out << "filter_cpu_p99_ms: " << r.filter_cpu_p99_ms << "\n";
   out << std::setprecision(0);
   out << "reserve_per_s: " << r.reserve_per_second << " (" << r.reserved << " pods, " << o.threads
       << " threads)\n";
