@@ -104,3 +104,25 @@ TEST(FitOutcome, ReasonStringIsSortedNOverM) {
 
 }  // namespace
 }  // namespace hami::vendors
+
+#include "vendors/config.h"
+
+namespace hami::vendors {
+namespace {
+
+TEST(DevicesConfig, FromDeviceConfigYaml) {
+  auto parsed = api::ParseDeviceConfigYaml(
+      "nvidia:\n  resourceCountName: example.com/gpu\n  defaultMemory: 1024\n  defaultCores: 5\n"
+      "  gpuCorePolicy: force\n  memoryFactor: 2\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  DevicesConfig c = DevicesConfigFrom(*parsed);
+  EXPECT_EQ(c.nvidia.resource_count_name, "example.com/gpu");
+  EXPECT_EQ(c.nvidia.default_memory_mib, 1024);
+  EXPECT_EQ(c.nvidia.default_cores, 5);
+  EXPECT_EQ(c.nvidia.gpu_core_policy, "force");
+  EXPECT_EQ(c.nvidia.memory_factor, 2);
+  EXPECT_TRUE(c.nvidia_enabled);
+}
+
+}  // namespace
+}  // namespace hami::vendors
