@@ -88,3 +88,38 @@ TEST(Concurrency, NoOverCommit) {
 
 }  // namespace
 }  // namespace hami::scheduler
+
+namespace hami::scheduler {
+namespace {
+
+// The multi-threaded node fit (filter_threads > 1) and concurrent filters
+// together: still no over-commit, every decision a real fit.
+TEST(Concurrency, ParallelNodeFit) {
+  FakeClock clock;
+  SchedulerOptions opts;
+  opts.filter_threads = 4;
+  Scheduler s(vendors::MakeVendors({}), opts, clock);
+  std::vector<std::string> names;
+  for (int n = 0; n < 300; ++n) {
+    names.push_back("n" + std::to_string(n));
+    ASSERT_TRUE(s.UpsertNode(testing::MakeUniformNode(names.back(), 1)).ok());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> placed{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        auto r = s.Filter(MakePod("p" + std::to_string(t) + "-" + std::to_string(i), {Gpu{1, 0, 100}}), names);
+        if (r.ok() && r->decision) placed++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(placed.load(), 300);  // one exclusive pod per GPU, 300 GPUs
+  for (const auto& n : s.Snapshot().nodes) {
+    EXPECT_LE(n.devices[0].used, 1) << n.name;
+  }
+}
+
+}  // namespace
+}  // namespace hami::scheduler
