@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "api/device_config.h"
+
 namespace hami::vendors {
 
 struct NvidiaConfig {
@@ -27,5 +29,9 @@ struct DevicesConfig {
   bool nvidia_enabled = true;
   NvidiaConfig nvidia;
 };
+
+// From the parsed device-config.yaml (api/device_config.h). NVIDIA stays
+// enabled when the section is absent (chart defaults), as HAMi does.
+DevicesConfig DevicesConfigFrom(const api::DeviceConfig& config);
 
 }  // namespace hami::vendors

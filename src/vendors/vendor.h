@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,13 +44,15 @@ struct DeviceRequest {
 };
 
 // Scheduling view of one physical device: inventory plus current usage.
+// The string fields view storage owned by the DeviceInventory the device came
+// from (copying a DeviceUsage is cheap: the hot path copies them per node).
 struct DeviceUsage {
-  std::string id;
+  std::string_view id;
   int32_t index = 0;
-  std::string type;    // registered model name
-  std::string vendor;  // vendor keyword
+  std::string_view type;    // registered model name
+  std::string_view vendor;  // vendor keyword
   int32_t numa = 0;
-  std::string mode;    // "hami-core" when unset
+  std::string_view mode;    // "hami-core" when unset
   bool healthy = true;
   bool cordoned = false;
   int32_t count = 0;  // slots
@@ -59,6 +62,14 @@ struct DeviceUsage {
   int32_t total_cores = 0;
   int32_t used_cores = 0;
   double score = 0;  // per-request device score (section 6.6)
+};
+
+// Devices plus the storage their string views point into. Moving an
+// inventory keeps the views valid.
+struct DeviceInventory {
+  std::vector<DeviceUsage> devices;
+  std::shared_ptr<std::deque<std::string>> strings = std::make_shared<std::deque<std::string>>();
+  std::string_view Intern(std::string s) { return strings->emplace_back(std::move(s)); }
 };
 
 struct ScoringWeights {
@@ -100,9 +111,13 @@ struct QuotaBudget {
 
 // Counts of first-failing checks per reason over the devices examined.
 struct FitOutcome {
+  struct Pick {
+    int pos = 0;  // position in the input span
+    int64_t mem_mib = 0;
+    int32_t cores = 0;
+  };
   bool ok = false;
-  std::vector<int> chosen;  // positions in the input span
-  api::ContainerDevices devices;
+  std::vector<Pick> chosen;  // no strings: the hot path fits every node
   std::map<std::string, int> reasons;
   int examined = 0;
   // "n/m Reason, ..." sorted (section 4.7).
@@ -166,7 +181,7 @@ class Vendor {
   virtual const AdmissionMutator& mutator() const = 0;
   virtual const DeviceFitter& fitter() const = 0;
   // Decodes the registration annotation into devices (usage zero).
-  virtual StatusOr<std::vector<DeviceUsage>> DecodeInventory(
+  virtual StatusOr<DeviceInventory> DecodeInventory(
       std::string_view register_value, std::string_view cordon_value) const = 0;
 };
 

@@ -20,6 +20,7 @@ const Subcommand kSubcommands[] = {
     {"decode", "Decode an annotation value and print its JSON view", DefineDecodeCommand},
     {"encode", "Encode a JSON view back into the annotation value", DefineEncodeCommand},
     {"version", "Print the version and the HAMi protocol version", DefineVersionCommand},
+    {"bench", "Benchmarks (bench scheduler --nodes N --gpus-per-node G --occupancy P)", DefineBenchCommand},
 };
 
 int Main(int argc, char** argv) {

@@ -1,0 +1,67 @@
+// Fitting one pod onto one node's devices (reference 6.4): init containers on
+// fresh copies, app containers cumulatively; node score before placement.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "api/pod_devices.h"
+#include "vendors/vendor.h"
+
+namespace hami::scheduler::internal {
+
+using PairScores = std::map<std::string, std::map<std::string, int32_t>>;
+
+struct VendorPlan {
+  std::string keyword;
+  const vendors::Vendor* vendor = nullptr;
+  vendors::FitConstraints constraints;
+  vendors::QuotaBudget quota;
+};
+
+// Everything about the pod that does not depend on the node; built once per
+// filter call.
+struct PodPlan {
+  // requests[c] = per-vendor requests of container c (init containers first).
+  std::vector<std::vector<vendors::DeviceRequest>> requests;
+  size_t init_count = 0;
+  // vendor_of[c][i] = index in `vendors` of requests[c][i].
+  std::vector<std::vector<int>> vendor_of;
+  std::vector<VendorPlan> vendors;
+  const VendorPlan* Find(std::string_view keyword) const {
+    for (const auto& v : vendors) {
+      if (v.keyword == keyword) return &v;
+    }
+    return nullptr;
+  }
+};
+
+struct NodeFit {
+  bool ok = false;
+  double score = 0;
+  std::string reason;
+  std::map<std::string, api::PodDevices> devices;  // vendor keyword -> per container
+};
+
+// Node default score (6.6) over current usage.
+double NodeScore(std::span<const vendors::DeviceUsage> devices);
+
+// want_devices=false skips building the per-container device lists (the
+// first, all-nodes pass only needs ok/score/reason).
+NodeFit FitNode(const PodPlan& plan, std::span<const vendors::DeviceUsage> devices,
+                const PairScores* pair_scores, bool want_devices = true);
+
+// Per (vendor, uuid) usage of a pod, collapsed as HAMi stores it (6.8).
+struct DeviceCharge {
+  std::string vendor;
+  std::string uuid;
+  int64_t mem_mib = 0;
+  int64_t cores = 0;
+  int32_t slots = 0;
+};
+std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevices>& devices,
+                                        size_t init_count, bool init_done);
+
+}  // namespace hami::scheduler::internal

@@ -1,0 +1,151 @@
+#include "webhook/webhook.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace hami::webhook {
+namespace {
+
+using nlohmann::json;
+
+std::string Unbase64(const std::string& in) {
+  std::string out;
+  int val = 0, bits = -8;
+  for (char c : in) {
+    const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char* p = std::strchr(t, c);
+    if (c == '=' || p == nullptr) break;
+    val = (val << 6) + static_cast<int>(p - t);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+json Review(json pod, std::string version = "admission.k8s.io/v1") {
+  return {{"apiVersion", version},
+          {"kind", "AdmissionReview"},
+          {"request", {{"uid", "req-1"}, {"operation", "CREATE"}, {"namespace", "ns"}, {"object", pod}}}};
+}
+
+json GpuPod(json limits) {
+  return {{"metadata", {{"name", "p"}, {"namespace", "ns"}}},
+          {"spec", {{"containers", json::array({{{"name", "c"}, {"resources", {{"limits", limits}}}}})}}}};
+}
+
+class WebhookTest : public ::testing::Test {
+ protected:
+  json Run(const json& review, const Webhook* w = nullptr) {
+    return (w ? *w : hook_).Handle(review.dump());
+  }
+  json Patch(const json& resp) { return json::parse(Unbase64(resp["response"]["patch"].get<std::string>())); }
+  vendors::VendorList vendors_ = vendors::MakeVendors({});
+  Webhook hook_{vendors_, {}, nullptr};
+};
+
+TEST_F(WebhookTest, GpuPodGetsSchedulerAndDefaults) {
+  auto resp = Run(Review(GpuPod({{"nvidia.com/gpumem", "3000"}})));
+  EXPECT_EQ(resp["apiVersion"], "admission.k8s.io/v1");
+  EXPECT_EQ(resp["kind"], "AdmissionReview");
+  EXPECT_EQ(resp["response"]["uid"], "req-1");
+  EXPECT_EQ(resp["response"]["allowed"], true);
+  EXPECT_EQ(resp["response"]["patchType"], "JSONPatch");
+  EXPECT_EQ(Patch(resp), json::parse(R"([
+    {"op":"add","path":"/spec/containers/0/resources/limits/nvidia.com~1gpu","value":"1"},
+    {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+}
+
+TEST_F(WebhookTest, ExclusiveMemoryGetsFullCores) {
+  auto resp = Run(Review(GpuPod({{"nvidia.com/gpu", "1"}}), "admission.k8s.io/v1beta1"));
+  EXPECT_EQ(resp["apiVersion"], "admission.k8s.io/v1beta1");
+  auto patch = Patch(resp);
+  EXPECT_EQ(patch[0], json::parse(R"({"op":"add","path":"/spec/containers/0/resources/limits/nvidia.com~1gpucores","value":"100"})"));
+}
+
+TEST_F(WebhookTest, PlainPodUntouched) {
+  auto resp = Run(Review(GpuPod({{"cpu", "1"}})));
+  EXPECT_EQ(resp["response"]["allowed"], true);
+  EXPECT_FALSE(resp["response"].contains("patch"));
+}
+
+TEST_F(WebhookTest, OtherSchedulerSkipped) {
+  json pod = GpuPod({{"nvidia.com/gpu", "1"}});
+  pod["spec"]["schedulerName"] = "volcano";
+  auto resp = Run(Review(pod));
+  EXPECT_EQ(resp["response"]["allowed"], true);
+  EXPECT_FALSE(resp["response"].contains("patch"));
+  pod["spec"]["schedulerName"] = "default-scheduler";
+  EXPECT_TRUE(Run(Review(pod))["response"].contains("patch"));
+  Webhook no_force(vendors_, {.scheduler_name = "hami-scheduler", .force_overwrite_default_scheduler = false}, nullptr);
+  EXPECT_FALSE(Run(Review(pod), &no_force)["response"].contains("patch"));
+}
+
+TEST_F(WebhookTest, Denials) {
+  json priv = GpuPod({{"nvidia.com/gpu", "1"}});
+  priv["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};
+  auto resp = Run(Review(priv));
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  EXPECT_EQ(resp["response"]["status"]["code"], 403);
+  EXPECT_EQ(resp["response"]["status"]["message"], "container c is privileged");
+
+  json pinned = GpuPod({{"nvidia.com/gpu", "1"}});
+  pinned["spec"]["nodeName"] = "n0";
+  resp = Run(Review(pinned));
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  EXPECT_NE(resp["response"]["status"]["message"].get<std::string>().find("pod has node assigned"), std::string::npos);
+
+  json empty = {{"metadata", {{"name", "p"}}}, {"spec", {{"containers", json::array()}}}};
+  EXPECT_EQ(Run(Review(empty))["response"]["status"]["message"], "pod has no containers");
+
+  resp = Run(Review(GpuPod({{"nvidia.com/gpu", "1"}, {"nvidia.com/gpumem-percentage", "150"}})));
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  EXPECT_EQ(resp["response"]["status"]["code"], 500);
+}
+
+TEST_F(WebhookTest, PriorityAndPolicyEnv) {
+  vendors::DevicesConfig cfg;
+  cfg.nvidia.gpu_core_policy = "force";
+  auto vendors = vendors::MakeVendors(cfg);
+  Webhook w(vendors, {}, nullptr);
+  auto resp = Run(Review(GpuPod({{"nvidia.com/gpu", "1"}, {"nvidia.com/gpucores", "30"}, {"nvidia.com/priority", "0"}})), &w);
+  auto patch = Patch(resp);
+  EXPECT_EQ(patch[0]["path"], "/spec/containers/0/env");
+  EXPECT_EQ(patch[0]["value"], json::parse(R"([{"name":"CUDA_TASK_PRIORITY","value":"0"},
+                                               {"name":"GPU_CORE_UTILIZATION_POLICY","value":"force"}])"));
+}
+
+TEST_F(WebhookTest, QuotaDenial) {
+  FakeClock clock;
+  scheduler::Scheduler s(vendors::MakeVendors({}), {}, clock);
+  scheduler::ResourceQuota q;
+  q.namespace_name = "ns";
+  q.name = "q";
+  q.hard.emplace("limits.nvidia.com/gpumem", api::Quantity::FromInteger(1000));
+  s.UpsertQuota(q);
+  Webhook w(vendors_, {}, &s);
+  auto resp = Run(Review(GpuPod({{"nvidia.com/gpu", "1"}, {"nvidia.com/gpumem", "3000"}})), &w);
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  EXPECT_NE(resp["response"]["status"]["message"].get<std::string>().find("exceeding resource quota"), std::string::npos);
+  EXPECT_EQ(Run(Review(GpuPod({{"nvidia.com/gpu", "1"}, {"nvidia.com/gpumem", "500"}})), &w)["response"]["allowed"], true);
+}
+
+TEST_F(WebhookTest, MalformedReviewsAreErrors) {
+  for (const char* body : {"", "{", "[]", R"({"request":null})", R"({"request":{"uid":"x"}})",
+                           R"({"request":{"uid":"x","object":{"spec":"no"}}})"}) {
+    json resp = hook_.Handle(body);
+    EXPECT_EQ(resp["response"]["allowed"], false) << body;
+    EXPECT_EQ(resp["response"]["status"]["code"], 400) << body;
+  }
+  auto resp = Run(Review(GpuPod({{"nvidia.com/gpu", "1e99999"}})));
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  EXPECT_EQ(resp["response"]["status"]["code"], 400);
+  resp = Run(Review(GpuPod({{"nvidia.com/gpu", true}})));
+  EXPECT_EQ(resp["response"]["status"]["code"], 400);
+}
+
+}  // namespace
+}  // namespace hami::webhook
