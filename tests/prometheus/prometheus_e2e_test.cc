@@ -125,6 +125,8 @@ class PrometheusE2ETest : public ::testing::Test {
 TEST_F(PrometheusE2ETest, ScrapesMonitorAndAnswersPromQL) {
   const int monitor_port = FreePort();
   const int prom_port = FreePort();
+  const int sched_port = FreePort();
+  ASSERT_GT(sched_port, 0);
   ASSERT_GT(monitor_port, 0);
   ASSERT_GT(prom_port, 0);
 
@@ -145,6 +147,9 @@ TEST_F(PrometheusE2ETest, ScrapesMonitorAndAnswersPromQL) {
        "127.0.0.1:" + std::to_string(monitor_port), "--refresh-interval", "0.5"},
       tmp_.path() + "/monitor.log");
   ASSERT_TRUE(monitor.started());
+  testing::ChildProcess sched({HAMI_SCHED_METRICS_BIN, "127.0.0.1:" + std::to_string(sched_port)},
+                              tmp_.path() + "/sched.log");
+  ASSERT_TRUE(sched.started());
 
   // The exposition itself must pass promtool.
   std::string text;
@@ -164,7 +169,9 @@ TEST_F(PrometheusE2ETest, ScrapesMonitorAndAnswersPromQL) {
   std::ofstream(config) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                         << "scrape_configs:\n"
                         << "  - job_name: hami-monitor\n    static_configs:\n"
-                        << "      - targets: ['127.0.0.1:" << monitor_port << "']\n";
+                        << "      - targets: ['127.0.0.1:" << monitor_port << "']\n"
+                        << "  - job_name: hami-scheduler\n    static_configs:\n"
+                        << "      - targets: ['127.0.0.1:" << sched_port << "']\n";
   testing::ChildProcess prometheus(
       {"/usr/bin/prometheus", "--config.file=" + config,
        "--storage.tsdb.path=" + tmp_.path() + "/tsdb",
@@ -192,7 +199,23 @@ TEST_F(PrometheusE2ETest, ScrapesMonitorAndAnswersPromQL) {
               81920.0 * kMiB);
   }
 
+  // Scheduler side.
+  EXPECT_EQ(WaitFor(prom_port, "up{job=\"hami-scheduler\"}", 1), 1);
+  EXPECT_EQ(WaitFor(prom_port, "sum(hami_gpu_memory_allocated_bytes{node=\"sim-node-1\"})",
+                    20480.0 * kMiB), 20480.0 * kMiB);
+  EXPECT_EQ(WaitFor(prom_port, "hami_node_gpu_memory_allocated_ratio{device_index=\"0\"}", 0.25),
+            0.25);
+  EXPECT_EQ(WaitFor(prom_port, "sum(hami_vgpu_core_allocated_ratio{namespace=\"team\"})", 50), 50);
+  EXPECT_EQ(WaitFor(prom_port, "hami_resource_quota_limit{namespace=\"team\"}", 40960), 40960);
+  EXPECT_EQ(WaitFor(prom_port, "hami_scheduler_filter_duration_seconds_count{result=\"success\"}", 10), 10);
+  EXPECT_EQ(WaitFor(prom_port, "histogram_quantile(0.5, sum by (le) (hami_scheduler_filter_duration_seconds_bucket)) <= bool 0.002", 1), 1);
+  EXPECT_EQ(WaitFor(prom_port, "hami_scheduler_filter_errors_total{reason=\"node_unregistered\"}", 1), 1);
+  // Both jobs together: GPUs the scheduler knows that the monitor sees too.
+  EXPECT_EQ(WaitFor(prom_port, "count(count by (device_uuid) (hami_gpu_memory_limit_bytes) and on (device_uuid) count by (device_uuid) (hami_vgpu_memory_used_bytes))", 2), 2);
+
   prometheus.Stop();
+  sched.Stop();
+  EXPECT_FALSE(sched.Running());
   monitor.Stop();
   EXPECT_FALSE(prometheus.Running());
   EXPECT_FALSE(monitor.Running());
