@@ -7,12 +7,17 @@
 namespace hami::monitor {
 namespace {
 
+k8s::InformerOptions NodePods(const std::string& node_name) {
+  k8s::InformerOptions options;
+  options.label_selector = "hami.io/vgpu-node=" + node_name;
+  return options;
+}
+
 class K8sPodLister final : public PodLister {
  public:
   K8sPodLister(std::unique_ptr<k8s::Client> client, const std::string& node_name)
       : client_(std::move(client)),
-        informer_(client_.get(), k8s::kPods,
-                  k8s::InformerOptions{.label_selector = "hami.io/vgpu-node=" + node_name}) {
+        informer_(client_.get(), k8s::kPods, NodePods(node_name)) {
     informer_.Start();
   }
   ~K8sPodLister() override { informer_.Stop(); }
