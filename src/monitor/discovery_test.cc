@@ -57,10 +57,28 @@ TEST(PodsTest, PodInfoFromJson) {
   EXPECT_EQ(info->uid, "u1");
   EXPECT_EQ(info->ns, "ns");
   EXPECT_EQ(info->containers, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(info->allocated.empty());
   EXPECT_FALSE(PodInfoFromJson(nlohmann::json::parse(R"({"metadata":{"name":"p"}})")).ok());
   EXPECT_FALSE(PodInfoFromJson(nlohmann::json::parse(R"([1,2])")).ok());
   EXPECT_FALSE(PodInfoFromJson(nlohmann::json::parse(
       R"({"metadata":{"uid":"u","name":"p"},"spec":{"containers":[{"name":3}]}})")).ok());
+}
+
+TEST(PodsTest, AllocatedDevicesMappedToContainerNames) {
+  auto pod = nlohmann::json::parse(R"({"metadata":{"uid":"u1","name":"p","namespace":"ns",
+      "annotations":{"hami.io/vgpu-devices-allocated":";GPU-a,NVIDIA,1024,30:;;"}},
+      "spec":{"initContainers":[{"name":"init"}],"containers":[{"name":"a"},{"name":"b"}]}})");
+  auto info = PodInfoFromJson(pod);
+  ASSERT_TRUE(info.ok());
+  ASSERT_EQ(info->allocated.size(), 1u);
+  ASSERT_EQ(info->allocated.count("a"), 1u);
+  EXPECT_EQ(info->allocated["a"][0].uuid, "GPU-a");
+  EXPECT_EQ(info->allocated["a"][0].used_mem_mib, 1024);
+  EXPECT_EQ(info->containers, (std::vector<std::string>{"a", "b"}));
+  pod["metadata"]["annotations"]["hami.io/vgpu-devices-allocated"] = "garbage,,;";
+  info = PodInfoFromJson(pod);
+  ASSERT_TRUE(info.ok());
+  EXPECT_TRUE(info->allocated.empty());
 }
 
 }  // namespace

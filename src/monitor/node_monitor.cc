@@ -1,5 +1,6 @@
 #include "monitor/node_monitor.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/log.h"
@@ -38,8 +39,10 @@ void NodeMonitor::Refresh() {
   std::vector<ContainerState> states;
   std::map<SkipReason, uint64_t> new_skips;
   std::map<std::string, SkipReason> skip_now;
+  std::set<std::pair<std::string, std::string>> with_region_file;
   for (const ContainerDir& dir : found.containers) {
     if (dir.region_path.empty()) continue;  // container has not started CUDA yet
+    with_region_file.emplace(dir.pod_uid, dir.container);
     ContainerState state{dir, "", dir.pod_uid, {}};
     if (pods) {
       auto it = by_uid.find(dir.pod_uid);
@@ -68,6 +71,25 @@ void NodeMonitor::Refresh() {
     }
     state.region = std::move(*region);
     states.push_back(std::move(state));
+  }
+  // Containers the scheduler gave GPUs that have not created a region yet:
+  // report their limits (usage 0) so every GPU container has metrics.
+  if (pods) {
+    for (const PodInfo& pod : *pods) {
+      for (const auto& [container, devices] : pod.allocated) {
+        if (with_region_file.count({pod.uid, container}) != 0) continue;
+        ContainerState state{{"", pod.uid, container, ""}, pod.ns, pod.name, {}, false};
+        state.region.live_processes = 0;
+        for (const api::ContainerDevice& d : devices) {
+          RegionDevice rd;
+          rd.uuid = d.uuid;
+          rd.limit_bytes = static_cast<uint64_t>(d.used_mem_mib) << 20;
+          rd.sm_limit_percent = static_cast<uint64_t>(d.used_cores);
+          state.region.devices.push_back(std::move(rd));
+        }
+        states.push_back(std::move(state));
+      }
+    }
   }
 
   std::vector<NvmlDevice> devices;
@@ -146,10 +168,14 @@ std::vector<MetricFamily> NodeMonitor::BuildFamilies(const std::vector<Container
                         "1 while the container is paused for a higher-priority task.");
   auto switch_on = Family("hami_container_utilization_switch",
                           "1 while SM throttling applies (contention on a shared device).");
+  auto ready = Family("hami_container_region_ready",
+                      "1 when the container's shared region was read; 0 when only its "
+                      "allocation is known (no CUDA use yet).");
   const int64_t now = clock_->NowUnixSeconds();
   for (const ContainerState& c : containers) {
     Labels base{{"namespace", c.ns}, {"pod", c.pod}, {"container", c.dir.container}};
     AddSample(&procs, base, c.region.live_processes);
+    AddSample(&ready, base, c.region_ready ? 1 : 0);
     AddSample(&blocked, base, c.region.recent_kernel < 0 ? 1 : 0);
     AddSample(&switch_on, base, c.region.utilization_switch != 0 ? 1 : 0);
     if (c.region.oom_refusals) AddSample(&refused, base, static_cast<double>(*c.region.oom_refusals));
@@ -187,7 +213,7 @@ std::vector<MetricFamily> NodeMonitor::BuildFamilies(const std::vector<Container
   std::vector<MetricFamily> out;
   for (MetricFamily* f : {&host_mem, &host_total, &host_util, &host_mc, &used, &limit, &dev_mem,
                           &dev_util, &last_kernel, &ctx, &mod, &buf, &sm_limit, &throttled,
-                          &nvml_used, &drift, &refused, &procs, &blocked, &switch_on}) {
+                          &nvml_used, &drift, &refused, &procs, &blocked, &switch_on, &ready}) {
     out.push_back(std::move(*f));
   }
   return out;
@@ -196,7 +222,9 @@ std::vector<MetricFamily> NodeMonitor::BuildFamilies(const std::vector<Container
 void NodeMonitor::Collect(std::vector<MetricFamily>* out) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto regions = Family("hami_monitor_regions", "Container regions read in the last refresh.");
-  AddSample(&regions, {}, static_cast<double>(containers_.size()));
+  AddSample(&regions, {}, static_cast<double>(std::count_if(
+                             containers_.begin(), containers_.end(),
+                             [](const ContainerState& c) { return c.region_ready; })));
   auto skips = Family("hami_monitor_region_skipped_total",
                       "Region reads skipped, by reason.", MetricType::kCounter);
   for (SkipReason r : {SkipReason::kIoError, SkipReason::kTruncated, SkipReason::kNotInitialized,
@@ -237,6 +265,7 @@ int NodeMonitor::FeedbackTick(FeedbackLoop* loop) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const ContainerState& c : containers_) {
+      if (!c.region_ready) continue;
       FeedbackTarget t{c.dir.region_path, {}};
       for (const auto& d : c.region.devices) t.uuids.push_back(d.uuid);
       targets.push_back(std::move(t));

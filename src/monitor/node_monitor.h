@@ -37,6 +37,9 @@ struct ContainerState {
   ContainerDir dir;
   std::string ns, pod;  // from the pod lister; pod = pod UID when unknown
   RegionSnapshot region;
+  // False when no region file exists yet and devices/limits come from the
+  // pod's allocation annotation (usage then reads 0).
+  bool region_ready = true;
 };
 
 class NodeMonitor final : public metrics::Collector {

@@ -111,6 +111,31 @@ TEST_F(NodeMonitorTest, ExportsHamiAndExtraMetricsForMappedContainers) {
   }
 }
 
+TEST_F(NodeMonitorTest, AllocatedContainerWithoutRegionReportsLimits) {
+  AddRegion("uid-a_main", LimitedSpec());
+  PodInfo waiting{"uid-w", "team", "waiting", {"main"}, {}};
+  waiting.allocated["main"] = {api::ContainerDevice{kGpu1, "NVIDIA", 2048, 25}};
+  PodInfo a{"uid-a", "team", "train-0", {"main"}, {}};
+  a.allocated["main"] = {api::ContainerDevice{kGpu0, "NVIDIA", 1024, 30}};
+  StaticPodLister pods({a, waiting});
+  NodeMonitor m({"node-1", root_}, &nvml_, &pods, &clock_);
+  m.Refresh();
+  ASSERT_EQ(m.containers().size(), 2u);
+  std::string text = Render(m);
+  const std::string w = "{container=\"main\",device_uuid=\"" + std::string(kGpu1) +
+                        "\",namespace=\"team\",pod=\"waiting\",vdevice_index=\"0\",zone=\"vGPU\"}";
+  EXPECT_THAT(text, HasSubstr("hami_vgpu_memory_limit_bytes" + w + " 2147483648\n"));
+  EXPECT_THAT(text, HasSubstr("hami_vgpu_memory_used_bytes" + w + " 0\n"));
+  EXPECT_THAT(text, HasSubstr("hami_container_sm_limit_ratio" + w + " 25\n"));
+  EXPECT_THAT(text, HasSubstr("hami_container_region_ready{container=\"main\",namespace=\"team\","
+                              "pod=\"waiting\",zone=\"vGPU\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("hami_container_region_ready{container=\"main\",namespace=\"team\","
+                              "pod=\"train-0\",zone=\"vGPU\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("hami_monitor_regions{zone=\"vGPU\"} 1\n"));
+  FeedbackLoop loop("");
+  EXPECT_EQ(m.FeedbackTick(&loop), 1);  // only the real region
+}
+
 TEST_F(NodeMonitorTest, WithoutPodListExportsEveryContainerByUid) {
   AddRegion("uid-a_main", LimitedSpec());
   StaticPodLister unknown;

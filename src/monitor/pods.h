@@ -3,12 +3,14 @@
 // binary uses the Kubernetes informer (label hami.io/vgpu-node=<node>).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "api/pod_devices.h"
 #include "common/status.h"
 
 namespace hami::monitor {
@@ -18,6 +20,10 @@ struct PodInfo {
   std::string ns;
   std::string name;
   std::vector<std::string> containers;
+  // NVIDIA devices the scheduler allocated (hami.io/vgpu-devices-allocated),
+  // by container name; lets the monitor report limits before a container
+  // first touches the GPU. Empty when absent or malformed.
+  std::map<std::string, api::ContainerDevices> allocated;
 };
 
 class PodLister {
@@ -28,6 +34,7 @@ class PodLister {
 };
 
 // Extracts PodInfo from a core/v1 Pod object; error if uid/name/namespace missing.
+// A malformed allocation annotation is ignored (allocated stays empty).
 StatusOr<PodInfo> PodInfoFromJson(const nlohmann::json& pod);
 
 // A fixed list (tests, and running without a cluster: `known` = false means
