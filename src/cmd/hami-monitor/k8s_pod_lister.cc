@@ -42,6 +42,11 @@ class K8sPodLister final : public PodLister {
 StatusOr<std::unique_ptr<PodLister>> StartK8sPodLister(const std::string& kubeconfig,
                                                        const std::string& node_name) {
   ASSIGN_OR_RETURN(k8s::ClientConfig config, k8s::LoadClientConfig(kubeconfig));
+  return StartK8sPodLister(std::move(config), node_name);
+}
+
+StatusOr<std::unique_ptr<PodLister>> StartK8sPodLister(k8s::ClientConfig config,
+                                                       const std::string& node_name) {
   ASSIGN_OR_RETURN(std::unique_ptr<k8s::Client> client, k8s::Client::Create(std::move(config)));
   return std::unique_ptr<PodLister>(new K8sPodLister(std::move(client), node_name));
 }
