@@ -55,7 +55,7 @@ void NodeMonitor::Refresh() {
       state.pod = pod.name;
     }
     RegionError error;
-    auto region = ReadRegionFile(dir.region_path, &error);
+    auto region = ReadRegionFile(dir.region_path, &error, &scratch_);
     if (!region) {
       ++new_skips[error.reason];
       skip_now[dir.region_path] = error.reason;

@@ -63,6 +63,7 @@ class NodeMonitor final : public metrics::Collector {
   Nvml* nvml_;
   const PodLister* pods_;
   const Clock* clock_;
+  std::vector<uint8_t> scratch_;  // region copy buffer, used by Refresh only
 
   mutable std::mutex mu_;
   std::vector<ContainerState> containers_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <type_traits>
 
 #include "monitor/internal/layout.h"
 
@@ -161,65 +162,94 @@ std::optional<RegionSnapshot> ParseRegion(std::span<const uint8_t> b, RegionErro
 
 namespace {
 
-// Copies the whole file; false on I/O error.
-bool CopyFile(int fd, std::vector<uint8_t>* out, std::string* why) {
-  struct stat st{};
-  if (fstat(fd, &st) != 0) {
-    *why = std::strerror(errno);
-    return false;
-  }
-  // Never copy more than the largest layout we understand.
-  size_t want = std::min<size_t>(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), L::Ext::kEnd);
-  out->resize(want);
+// Reads [off, off+len) into buf (already sized); false on error or short read.
+bool ReadAt(int fd, uint8_t* buf, size_t off, size_t len, std::string* why) {
   size_t got = 0;
-  while (got < want) {
-    ssize_t n = pread(fd, out->data() + got, want - got, static_cast<off_t>(got));
+  while (got < len) {
+    ssize_t n = pread(fd, buf + off + got, len - got, static_cast<off_t>(off + got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       *why = std::strerror(errno);
       return false;
     }
-    if (n == 0) break;  // truncated meanwhile
+    if (n == 0) {
+      *why = "file shrank while being read";
+      return false;
+    }
     got += static_cast<size_t>(n);
   }
-  out->resize(got);
   return true;
 }
 
-// The header fields whose change during a copy makes the copy untrustworthy.
-std::vector<uint8_t> HeaderOf(const std::vector<uint8_t>& b) {
-  size_t end = std::min(b.size(), L::V1::kProcs);
-  return std::vector<uint8_t>(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(end));
+// Copies the parts of the region a parse reads: the header, the slots in use
+// (procnum is read first and the buffer holds that value), the tail fields
+// and our extension block. Bytes of unused slots are left as they were in
+// `buf`, which ParseRegion never reads. Returns false (with `why`) on I/O
+// error or truncation during the copy.
+template <typename Layout>
+bool CopyUsedParts(int fd, size_t size, std::vector<uint8_t>* buf, std::string* why) {
+  uint8_t* b = buf->data();
+  (void)size;
+  const size_t tail_end = std::is_same_v<Layout, L::V1> ? L::V1::kSize : L::V0::kSize;
+  if (!ReadAt(fd, b, Layout::kProcNum, tail_end - Layout::kProcNum, why)) return false;
+  int32_t procnum = 0;
+  std::memcpy(&procnum, b + Layout::kProcNum, sizeof(procnum));
+  procnum = std::clamp(procnum, 0, L::kMaxProcs);
+  const size_t head_len = Layout::kProcs + static_cast<size_t>(procnum) * Layout::kSlotSize;
+  if (!ReadAt(fd, b, 0, head_len, why)) return false;
+  if (size >= L::Ext::kEnd && !ReadAt(fd, b, L::Ext::kOffset, L::Ext::kSize, why)) return false;
+  return true;
 }
 
 }  // namespace
 
-std::optional<RegionSnapshot> ReadRegionFile(const std::string& path, RegionError* error) {
+std::optional<RegionSnapshot> ReadRegionFile(const std::string& path, RegionError* error,
+                                             std::vector<uint8_t>* scratch) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     Fail(error, SkipReason::kIoError, "open " + path + ": " + std::strerror(errno));
     return std::nullopt;
   }
-  std::vector<uint8_t> first;
-  std::string why;
+  std::vector<uint8_t> local;
+  std::vector<uint8_t>& buf = scratch != nullptr ? *scratch : local;
   std::optional<RegionSnapshot> result;
   constexpr int kAttempts = 3;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    if (!CopyFile(fd, &first, &why)) {
-      Fail(error, SkipReason::kIoError, "read " + path + ": " + why);
+    struct stat st{};
+    if (fstat(fd, &st) != 0) {
+      Fail(error, SkipReason::kIoError, "stat " + path + ": " + std::strerror(errno));
       break;
+    }
+    // Never look past the largest layout we understand.
+    const size_t size =
+        std::min<size_t>(static_cast<size_t>(std::max<off_t>(st.st_size, 0)), L::Ext::kEnd);
+    if (size < L::V0::kSize) {
+      Fail(error, SkipReason::kTruncated,
+           path + " is " + std::to_string(size) + " bytes, below the v0 size");
+      break;
+    }
+    if (buf.size() < size) buf.resize(size);
+    std::string why;
+    bool copied = size >= L::V1::kSize ? CopyUsedParts<L::V1>(fd, size, &buf, &why)
+                                       : CopyUsedParts<L::V0>(fd, size, &buf, &why);
+    if (!copied) {
+      if (attempt + 1 == kAttempts) {
+        Fail(error, SkipReason::kConcurrentWrite, "read " + path + ": " + why);
+      }
+      continue;  // truncated or rewritten meanwhile: try again
     }
     // Re-read the header: if a writer changed it meanwhile, the copy may mix
     // two states; try again a few times.
-    std::vector<uint8_t> header(std::min(first.size(), L::V1::kProcs));
-    ssize_t n = pread(fd, header.data(), header.size(), 0);
-    if (n == static_cast<ssize_t>(header.size()) && header == HeaderOf(first)) {
-      result = ParseRegion(first, error);
+    uint8_t header[L::V1::kProcs];
+    const size_t header_len = size >= L::V1::kSize ? L::V1::kProcs : L::V0::kProcs;
+    if (pread(fd, header, header_len, 0) == static_cast<ssize_t>(header_len) &&
+        std::memcmp(header, buf.data(), header_len) == 0) {
+      result = ParseRegion(std::span<const uint8_t>(buf.data(), size), error);
       break;
     }
     if (attempt + 1 == kAttempts) {
-      Fail(error, SkipReason::kConcurrentWrite, path + ": header changed during " +
-                                                    std::to_string(kAttempts) + " copies");
+      Fail(error, SkipReason::kConcurrentWrite,
+           path + ": header changed during " + std::to_string(kAttempts) + " copies");
     }
   }
   close(fd);

@@ -66,7 +66,10 @@ struct RegionError {
 // Parses `bytes` (a whole region file). On failure fills `error` and returns nullopt.
 std::optional<RegionSnapshot> ParseRegion(std::span<const uint8_t> bytes, RegionError* error);
 
-// Reads and parses the region file at `path` (see contract above).
-std::optional<RegionSnapshot> ReadRegionFile(const std::string& path, RegionError* error);
+// Reads and parses the region file at `path` (see contract above). Only the
+// parts a parse needs are copied (header, slots in use, tail, extension);
+// `scratch`, when given, is reused between calls to avoid a 2 MB allocation.
+std::optional<RegionSnapshot> ReadRegionFile(const std::string& path, RegionError* error,
+                                             std::vector<uint8_t>* scratch = nullptr);
 
 }  // namespace hami::monitor
