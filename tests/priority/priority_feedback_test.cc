@@ -2,6 +2,8 @@
 // the fake driver: while a priority-0 task launches kernels, the priority-1
 // task on the same GPU is blocked (its launches wait, counted as throttled
 // time); once the high-priority task exits, the low one is released.
+#include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
