@@ -194,6 +194,15 @@ std::vector<MetricFamily> NodeMonitor::BuildFamilies(const std::vector<Container
       AddSample(&sm_limit, l, static_cast<double>(d.sm_limit_percent));
       uint64_t util = d.limiter_util_percent.value_or(0);
       if (d.sm_util_percent > util) util = d.sm_util_percent;
+      auto host_dev = by_uuid.find(d.uuid);
+      if (nvml_ok && !host_pids.empty() && host_dev != by_uuid.end() &&
+          host_dev->second->process_util) {
+        uint64_t seen = 0;  // what NVML samples for the container's processes
+        for (const NvmlProcessUtil& p : *host_dev->second->process_util) {
+          if (host_pids.count(p.pid) != 0) seen += p.sm_percent;
+        }
+        util = std::max(util, seen);
+      }
       AddSample(&dev_util, l, static_cast<double>(std::min<uint64_t>(util, 100)));
       if (c.region.last_kernel_time > 0 && now >= c.region.last_kernel_time) {
         AddSample(&last_kernel, l, static_cast<double>(now - c.region.last_kernel_time));

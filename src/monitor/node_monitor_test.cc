@@ -136,6 +136,24 @@ TEST_F(NodeMonitorTest, AllocatedContainerWithoutRegionReportsLimits) {
   EXPECT_EQ(m.FeedbackTick(&loop), 1);  // only the real region
 }
 
+TEST_F(NodeMonitorTest, UtilizationFromNvmlWhenRegionRecordsNone) {
+  testing::RegionSpec hami_core;  // v1, no SM limit: HAMi-core samples nothing
+  hami_core.uuids = {kGpu0};
+  hami_core.procs = {testing::ProcSpec{7, 4242, 1, {128 * kMiB}, {0}},
+                     testing::ProcSpec{8, 4243, 1, {128 * kMiB}, {0}}};
+  AddRegion("uid-a_main", hami_core);
+  NvmlDevice dev{0, kGpu0, "A100-SXM4-80GB", 80 * 1024 * kMiB, 700 * kMiB, 35, 12,
+                 std::vector<NvmlProcess>{}, std::vector<NvmlProcessUtil>{{4242, 30}, {4243, 15},
+                                                                          {9999, 50}}};
+  nvml_.Set({dev});
+  NodeMonitor m({"node-1", root_}, &nvml_, nullptr, &clock_);
+  m.Refresh();
+  EXPECT_THAT(Render(m), HasSubstr("hami_container_device_utilization_ratio{container=\"main\","
+                                   "device_uuid=\"" + std::string(kGpu0) +
+                                   "\",namespace=\"\",pod=\"uid-a\",vdevice_index=\"0\","
+                                   "zone=\"vGPU\"} 45\n"));
+}
+
 TEST_F(NodeMonitorTest, WithoutPodListExportsEveryContainerByUid) {
   AddRegion("uid-a_main", LimitedSpec());
   StaticPodLister unknown;

@@ -2,6 +2,10 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <chrono>
+#include <map>
+
 #include <nvml.h>
 
 namespace hami::monitor {
@@ -14,6 +18,8 @@ using StringFn = nvmlReturn_t (*)(nvmlDevice_t, char*, unsigned int);
 using MemoryFn = nvmlReturn_t (*)(nvmlDevice_t, nvmlMemory_t*);
 using UtilFn = nvmlReturn_t (*)(nvmlDevice_t, nvmlUtilization_t*);
 using ProcsFn = nvmlReturn_t (*)(nvmlDevice_t, unsigned int*, nvmlProcessInfo_t*);
+using ProcUtilFn = nvmlReturn_t (*)(nvmlDevice_t, nvmlProcessUtilizationSample_t*, unsigned int*,
+                                    unsigned long long);
 using ErrorStringFn = const char* (*)(nvmlReturn_t);
 
 class DlopenNvml final : public Nvml {
@@ -40,6 +46,7 @@ class DlopenNvml final : public Nvml {
     procs_ = Sym<ProcsFn>("nvmlDeviceGetComputeRunningProcesses_v3");
     if (procs_ == nullptr) procs_ = Sym<ProcsFn>("nvmlDeviceGetComputeRunningProcesses_v2");
     error_string_ = Sym<ErrorStringFn>("nvmlErrorString");
+    proc_util_ = Sym<ProcUtilFn>("nvmlDeviceGetProcessUtilization");
     if (!init_ || !count_ || !handle_by_index_ || !uuid_ || !memory_) {
       return UnavailableError(library + " lacks a required NVML entry point");
     }
@@ -92,12 +99,38 @@ class DlopenNvml final : public Nvml {
           d.processes = std::move(procs);
         }
       }
+      if (proc_util_ != nullptr) d.process_util = ProcessUtil(dev);
       out.push_back(std::move(d));
     }
     return out;
   }
 
  private:
+  // Latest SM sample per pid from the last 5 s; nullopt if the call fails.
+  std::optional<std::vector<NvmlProcessUtil>> ProcessUtil(nvmlDevice_t dev) {
+    using namespace std::chrono;
+    const unsigned long long since = static_cast<unsigned long long>(
+        duration_cast<microseconds>(system_clock::now().time_since_epoch()).count() - 5000000);
+    unsigned int n = 0;
+    nvmlReturn_t rc = proc_util_(dev, nullptr, &n, since);
+    if (rc == NVML_ERROR_NOT_FOUND) return std::vector<NvmlProcessUtil>{};  // no samples
+    if (rc != NVML_SUCCESS && rc != NVML_ERROR_INSUFFICIENT_SIZE) return std::nullopt;
+    if (n == 0) return std::vector<NvmlProcessUtil>{};
+    n = std::min(n, 4096u);
+    std::vector<nvmlProcessUtilizationSample_t> samples(n);
+    rc = proc_util_(dev, samples.data(), &n, since);
+    if (rc == NVML_ERROR_NOT_FOUND) return std::vector<NvmlProcessUtil>{};
+    if (rc != NVML_SUCCESS) return std::nullopt;
+    std::map<uint32_t, std::pair<unsigned long long, uint32_t>> latest;  // pid -> (ts, sm)
+    for (unsigned int i = 0; i < n && i < samples.size(); ++i) {
+      auto& slot = latest[samples[i].pid];
+      if (samples[i].timeStamp >= slot.first) slot = {samples[i].timeStamp, samples[i].smUtil};
+    }
+    std::vector<NvmlProcessUtil> out;
+    for (const auto& [pid, v] : latest) out.push_back({pid, std::min(v.second, 100u)});
+    return out;
+  }
+
   template <typename F>
   F Sym(const char* name) {
     return reinterpret_cast<F>(dlsym(handle_, name));
@@ -117,6 +150,7 @@ class DlopenNvml final : public Nvml {
   UtilFn util_ = nullptr;
   ProcsFn procs_ = nullptr;
   ErrorStringFn error_string_ = nullptr;
+  ProcUtilFn proc_util_ = nullptr;
 };
 
 }  // namespace

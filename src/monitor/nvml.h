@@ -19,6 +19,11 @@ struct NvmlProcess {
   uint64_t used_bytes = 0;
 };
 
+struct NvmlProcessUtil {
+  uint32_t pid = 0;
+  uint32_t sm_percent = 0;  // latest sample in the last few seconds
+};
+
 struct NvmlDevice {
   int index = 0;
   std::string uuid;
@@ -28,6 +33,10 @@ struct NvmlDevice {
   std::optional<uint32_t> gpu_util_percent;
   std::optional<uint32_t> memory_util_percent;
   std::optional<std::vector<NvmlProcess>> processes;
+  // Per-process SM utilisation (nvmlDeviceGetProcessUtilization), when the
+  // driver offers it; lets the monitor report utilisation of containers whose
+  // region records none (e.g. HAMi-core without an SM limit).
+  std::optional<std::vector<NvmlProcessUtil>> process_util;
 };
 
 class Nvml {
