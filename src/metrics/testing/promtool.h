@@ -14,6 +14,22 @@ namespace hami::metrics::testing {
 struct PromtoolResult {
   int exit_code = -1;
   std::string output;
+  // True when promtool found no parse error and no lint problem other than
+  // those HAMi's fixed metric names force on us (hami_gpu_shared_count ends in
+  // "_count"; we keep the name for wire compatibility).
+  bool clean() const {
+    if (exit_code == 0) return true;
+    if (exit_code != 3) return false;  // 1 = parse error
+    size_t start = 0;
+    while (start < output.size()) {
+      size_t end = output.find('\n', start);
+      if (end == std::string::npos) end = output.size();
+      std::string line = output.substr(start, end - start);
+      if (!line.empty() && line.rfind("hami_gpu_shared_count ", 0) != 0) return false;
+      start = end + 1;
+    }
+    return true;
+  }
 };
 
 inline std::optional<PromtoolResult> PromtoolCheck(const std::string& text) {
