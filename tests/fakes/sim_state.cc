@@ -162,6 +162,7 @@ uint64_t BusyNs(int gpu, int32_t pid, uint64_t from, uint64_t to) {
 
 uint64_t QueueKernel(int gpu, uint64_t dur_ns) {
   GpuState& g = State()->gpus[gpu];
+  OwnPidEntry();  // make the process visible to NVML's process queries
   uint64_t now = NowNs();
   uint64_t busy = A(g.busy_until_ns).load(), start, end;
   do {
