@@ -316,6 +316,49 @@ EXPORT CUresult cuDeviceGetGraphMemAttribute(CUdevice, CUgraphMem_attribute, voi
   if (v) *static_cast<cuuint64_t*>(v) = 0;
   return CUDA_SUCCESS;
 }
+EXPORT CUresult cuStreamCreate(CUstream* s, unsigned) {
+  if (!s) return CUDA_ERROR_INVALID_VALUE;
+  *s = reinterpret_cast<CUstream>(uintptr_t(0x3000));
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuStreamQuery(CUstream) {
+  return NowNs() >= t_last_end ? CUDA_SUCCESS : CUDA_ERROR_NOT_READY;
+}
+EXPORT CUresult cuStreamBeginCapture_v2(CUstream, CUstreamCaptureMode) { return CUDA_SUCCESS; }
+EXPORT CUresult cuStreamEndCapture(CUstream, CUgraph* g) {
+  if (g) *g = reinterpret_cast<CUgraph>(uintptr_t(100001));
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec* e, CUgraph g, unsigned long long) {
+  if (e) *e = reinterpret_cast<CUgraphExec>(g);  // the exec runs as long as the graph says
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemAllocHost_v2(void** p, size_t n) {
+  if (!p) return CUDA_ERROR_INVALID_VALUE;
+  *p = reinterpret_cast<void*>(uintptr_t(NewAddress(n)));  // host memory: never touched
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemAddressReserve(CUdeviceptr* p, size_t n, size_t, CUdeviceptr, unsigned long long) {
+  if (!p) return CUDA_ERROR_INVALID_VALUE;
+  *p = NewAddress(n);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemMap(CUdeviceptr, size_t, size_t, CUmemGenericAllocationHandle, unsigned long long) {
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemPoolCreate(CUmemoryPool* pool, const CUmemPoolProps*) {
+  if (!pool) return CUDA_ERROR_INVALID_VALUE;
+  *pool = reinterpret_cast<CUmemoryPool>(uintptr_t(0x4000));
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemPrefetchAsync_v2(CUdeviceptr, size_t, CUmemLocation, unsigned, CUstream) {
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemcpyDtoH_v2(void* dst, CUdeviceptr, size_t n) {
+  if (dst) memset(dst, 0, n);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemsetD8_v2(CUdeviceptr, unsigned char, size_t) { return CUDA_SUCCESS; }
 EXPORT CUresult cuGetErrorString(CUresult, const char** s) {
   if (s) *s = "fake error";
   return CUDA_SUCCESS;
