@@ -216,6 +216,30 @@ TEST_F(VgpuTest, KilledProcessMemoryIsReclaimedWithinOneSecond) {
   printf("reclaim_seconds=%.3f (threshold 1.0)\n", s);
 }
 
+TEST_F(VgpuTest, PriorityBlockHoldsLaunchesUntilReleased) {
+  // Launches wait while the monitor has set recent_kernel = -1, even without
+  // any SM limit, and mark the container active (2) once released.
+  std::string limits = Limits("prio", 0, 0);
+  Run(limits, {"info"});  // creates the region
+  int fd = open((dir_ + "/prio.cache").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  auto* r = static_cast<hami_vgpu_region*>(
+      mmap(nullptr, HAMI_VGPU_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  close(fd);
+  __atomic_store_n(&r->v1.recent_kernel, -1, __ATOMIC_SEQ_CST);
+  auto t0 = std::chrono::steady_clock::now();
+  Proc p = Spawn(limits, {"launch", "0.2", "0", "k100us"});
+  usleep(600000);
+  EXPECT_EQ(__atomic_load_n(&r->v1.recent_kernel, __ATOMIC_SEQ_CST), -1);  // still blocked
+  __atomic_store_n(&r->v1.recent_kernel, 0, __ATOMIC_SEQ_CST);
+  Finish(p);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(s, 0.6);
+  EXPECT_EQ(__atomic_load_n(&r->v1.recent_kernel, __ATOMIC_SEQ_CST), 2);
+  EXPECT_GT(__atomic_load_n(&r->v1.last_kernel_time, __ATOMIC_SEQ_CST), 0);
+  munmap(r, HAMI_VGPU_REGION_SIZE);
+}
+
 double Share(const std::map<std::string, std::string>& kv) {
   auto it = kv.find("busy_share");
   return it == kv.end() ? -1 : std::stod(it->second);

@@ -140,6 +140,14 @@ void StartController() {
 
 }  // namespace
 
+void GateSlow(uint64_t cost) {
+  Init();
+  hami_vgpu_region* r = g_region;
+  if (r == nullptr) return;
+  if (A(r->v1.recent_kernel).load(std::memory_order_relaxed) != 2) MarkActiveSlow();
+  if (g_compute_active.load(std::memory_order_relaxed)) Throttle(cost);
+}
+
 void LimiterAfterFork() {
   g_thread_once = PTHREAD_ONCE_INIT;
   memset(g_dev, 0, sizeof(g_dev));

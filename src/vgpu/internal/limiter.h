@@ -17,16 +17,18 @@ void MarkActiveSlow();             // honours recent_kernel < 0, then sets it to
 void Throttle(uint64_t cost);      // compute limit path
 void LimiterAfterFork();
 
-inline void Gate(uint64_t cost) {
-  Init();
+// True when a launch needs no work from us: initialized, not blocked or
+// unmarked, and no compute limit. Hooks tail-call the driver then.
+inline bool GateIsFree() {
+  if (HAMI_UNLIKELY(g_ready.load(std::memory_order_acquire) == 0)) return false;
   hami_vgpu_region* r = g_region;
-  if (HAMI_UNLIKELY(r == nullptr)) return;
-  if (HAMI_UNLIKELY(std::atomic_ref<int32_t>(r->v1.recent_kernel)
-                        .load(std::memory_order_relaxed) != 2)) {
-    MarkActiveSlow();
-  }
-  if (g_compute_active.load(std::memory_order_relaxed)) Throttle(cost);
+  if (HAMI_UNLIKELY(r == nullptr)) return true;
+  return std::atomic_ref<int32_t>(r->v1.recent_kernel).load(std::memory_order_relaxed) == 2 &&
+         !g_compute_active.load(std::memory_order_relaxed);
 }
+
+// Slow path of a launch: init, priority feedback, throttling.
+__attribute__((noinline)) void GateSlow(uint64_t cost);
 
 // One controller step for device `idx` given measured container utilization
 // and token consumption rate; returns the new refill rate (tokens/s x 1000).
