@@ -119,7 +119,8 @@ typedef struct hami_vgpu_ext {
   int32_t slot_hwm; /* atomic; slots [0, slot_hwm) were ever claimed */
   int32_t core_policy; /* 0 default, 1 force, 2 disable */
   uint64_t limits_generation; /* bumped by the device plugin when it rewrites */
-  uint64_t reserved[6];
+  uint64_t last_sweep_ns; /* atomic; CLOCK_MONOTONIC of the last dead-slot sweep */
+  uint64_t reserved[5];
   hami_vgpu_limiter limiter[HAMI_VGPU_MAX_DEVICES];
   hami_vgpu_slot_ext slots[HAMI_VGPU_MAX_PROCS];
 } hami_vgpu_ext;

@@ -298,6 +298,7 @@ CUresult hami_hook_cuMemGetInfo_v2(size_t* free_out, size_t* total_out) {
   if (rc != CUDA_SUCCESS) return rc;
   int idx = CurrentDeviceIndex();
   uint64_t limit = idx >= 0 ? g_cfg.devices[idx].memory_limit_bytes : 0;
+  MaybeSweep();
   if (limit == 0) {
     if (free_out) *free_out = phys_free;
     if (total_out) *total_out = phys_total;

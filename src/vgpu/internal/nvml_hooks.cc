@@ -77,6 +77,7 @@ void Virtualize(int idx, unsigned long long* total, unsigned long long* free,
                 unsigned long long* used) {
   uint64_t limit = idx >= 0 ? g_cfg.devices[idx].memory_limit_bytes : 0;
   if (limit == 0) return;
+  MaybeSweep();
   uint64_t t = limit < *total ? limit : *total;
   uint64_t u = ContainerUsage(idx);
   uint64_t f = u >= t ? 0 : t - u;

@@ -161,6 +161,7 @@ void DoInit() {
   }
   g_region = MapRegion(g_cfg.region_path);
   if (g_region) g_slot = ClaimSlot();
+  SweepDeadSlots();
   g_pid = int(getpid());
   pthread_atfork(nullptr, nullptr, AfterForkChild);
   RawLog(3, "initialized: devices=%d region=%s slot=%d from_file=%d", g_cfg.num_devices,
@@ -266,6 +267,16 @@ int SweepDeadSlots() {
   return reclaimed;
 }
 
+void MaybeSweep() {
+  hami_vgpu_region* r = g_region;
+  if (!r) return;
+  uint64_t now = MonotonicNs();
+  uint64_t last = A(r->ext.last_sweep_ns).load(std::memory_order_relaxed);
+  if (now < last + 250'000'000ull) return;
+  if (!A(r->ext.last_sweep_ns).compare_exchange_strong(last, now)) return;
+  SweepDeadSlots();
+}
+
 uint64_t ContainerUsage(int idx) {
   hami_vgpu_region* r = g_region;
   if (!r || idx < 0 || idx >= HAMI_VGPU_MAX_DEVICES) return 0;
@@ -291,6 +302,7 @@ bool Reserve(int idx, uint64_t bytes, int field) {
   if (!g_region || g_slot < 0) {
     return g_cfg.devices[idx].memory_limit_bytes == 0;  // fail closed when limited
   }
+  MaybeSweep();  // keeps exited processes' usage out of the metrics
   hami_vgpu_proc_slot& s = g_region->v1.procs[g_slot];
   hami_vgpu_device_memory& m = s.used[idx];
   uint64_t limit = g_cfg.devices[idx].memory_limit_bytes;

@@ -94,6 +94,7 @@ bool Reserve(int idx, uint64_t bytes, int field);
 void Unreserve(int idx, uint64_t bytes, int field);
 uint64_t ContainerUsage(int idx);
 int SweepDeadSlots();  // returns how many slots were reclaimed
+void MaybeSweep();     // SweepDeadSlots at most every 250 ms container-wide
 bool ProcessAlive(int32_t pid, uint64_t start_time);
 uint64_t ProcStartTime(int32_t pid);
 uint64_t MonotonicNs();
