@@ -161,7 +161,7 @@ int Fill(const std::string& path) {
     props.location = {CU_MEM_LOCATION_TYPE_DEVICE, 0};
     CK(cuMemPoolCreate(&pool, &props));
   }
-  uint64_t step = 64 * kMiB, got = 0, cap = path == "host" ? 8192 * kMiB : ~0ull;
+  uint64_t step = 64 * kMiB, got = 0, cap = (path == "host" || path == "vmm_host") ? 8192 * kMiB : ~0ull;
   CUresult rc = CUDA_SUCCESS;
   while (rc == CUDA_SUCCESS && got < cap) {
     rc = AllocOne(path, step, s, pool);

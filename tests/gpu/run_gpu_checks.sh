@@ -93,7 +93,7 @@ l="$(limits t3 $L 0 $ctxb)"; worst=0
 for r in $(seq 20); do
   ps=(); for i in 1 2 3 4; do run "$l" race "$tmp/go$r" $((L / 2 * 1048576)) > "$tmp/r$r.$i" & ps+=($!); done
   sleep 0.5; touch "$tmp/go$r"; sleep 0.5
-  tot=0; for p in "${ps[@]}"; do tot=$((tot + $(pid_mib $p | head -1 || echo 0) )); done
+  tot=0; for p in "${ps[@]}"; do m=$(pid_mib $p | head -1); tot=$((tot + ${m:-0})); done
   ok=$(cat "$tmp"/r$r.* | grep -c 'rc=0'); touch "$tmp/go$r.done"; wait "${ps[@]}"
   (( tot > worst )) && worst=$tot
   (( ok > 1 )) && check "T3 round $r successes" "$ok" le 1

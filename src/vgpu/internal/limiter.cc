@@ -51,34 +51,47 @@ struct DevState {
 };
 constinit DevState g_dev[HAMI_VGPU_MAX_DEVICES]{};
 
-// Sums NVML per-process SM utilization over this container's processes and
-// writes each slot's share for the monitor. Returns -1 when unavailable.
+// Container SM utilization from NVML per-process samples newer than the last
+// seen: per process the mean of its samples (NVML may return several), summed
+// over the container's processes; each slot's share is written for the
+// monitor. Returns -1 when there is no new measurement.
 double MeasureUtil(int idx, DevState& st) {
   const RealNvml* n = GetRealNvml();
   if (!n || !n->nvmlDeviceGetProcessUtilization || !n->nvmlDeviceGetHandleByUUID) return -1;
   nvmlDevice_t dev{};
   if (n->nvmlDeviceGetHandleByUUID(g_cfg.devices[idx].uuid, &dev) != NVML_SUCCESS) return -1;
-  nvmlProcessUtilizationSample_t samples[128];
-  unsigned int count = 128;
+  nvmlProcessUtilizationSample_t samples[256];
+  unsigned int count = 256;
   nvmlReturn_t rc = n->nvmlDeviceGetProcessUtilization(dev, samples, &count, st.last_seen_us);
-  if (rc == NVML_ERROR_NOT_FOUND) return 0;  // no samples: idle
-  if (rc != NVML_SUCCESS) return -1;
+  if (rc != NVML_SUCCESS) return -1;  // NOT_FOUND: no new samples yet
   hami_vgpu_region* r = g_region;
   int hwm = A(r->ext.slot_hwm).load();
+  if (hwm > HAMI_VGPU_MAX_PROCS) hwm = HAMI_VGPU_MAX_PROCS;
   double total = 0;
-  for (int i = 0; i < hwm; ++i) A(r->v1.procs[i].device_util[idx].sm_util).store(0);
+  bool any_new = false;
+  for (int i = 0; i < hwm; ++i) {
+    hami_vgpu_proc_slot& s = r->v1.procs[i];
+    int32_t pid = A(s.pid).load(), host = A(s.hostpid).load();
+    if (pid <= 0) continue;
+    unsigned want = unsigned(host ? host : pid);
+    double sum = 0;
+    int cnt = 0;
+    for (unsigned k = 0; k < count; ++k) {
+      if (samples[k].pid != want) continue;
+      sum += samples[k].smUtil;
+      ++cnt;
+    }
+    double u = cnt ? sum / cnt : 0;
+    A(s.device_util[idx].sm_util).store(uint64_t(u));
+    total += u;
+  }
   for (unsigned k = 0; k < count; ++k) {
-    if (samples[k].timeStamp > st.last_seen_us) st.last_seen_us = samples[k].timeStamp;
-    for (int i = 0; i < hwm; ++i) {
-      hami_vgpu_proc_slot& s = r->v1.procs[i];
-      int32_t pid = A(s.pid).load(), host = A(s.hostpid).load();
-      if (pid <= 0) continue;
-      if (unsigned(host ? host : pid) != samples[k].pid) continue;
-      total += samples[k].smUtil;
-      A(s.device_util[idx].sm_util).fetch_add(samples[k].smUtil);
+    if (samples[k].timeStamp > st.last_seen_us) {
+      st.last_seen_us = samples[k].timeStamp;
+      any_new = true;
     }
   }
-  return total;
+  return any_new ? total : -1;
 }
 
 void ControlDevice(int idx, uint64_t now, int32_t me) {
@@ -100,14 +113,14 @@ void ControlDevice(int idx, uint64_t now, int32_t me) {
     MeasureUtil(idx, st);  // sets the sample horizon
     return;
   }
+  double util = MeasureUtil(idx, st);
+  if (util < 0) return;  // no new samples: keep the interval open
   double dt = double(now - st.last_ns) / 1e9;
   double rate_used = double(consumed - st.last_consumed) / dt;
   bool was_throttled = throttled != st.last_throttled;
-  double util = MeasureUtil(idx, st);
   st.last_consumed = consumed;
   st.last_throttled = throttled;
   st.last_ns = now;
-  if (util < 0) return;
   A(L.util_percent).store(uint64_t(util));
   uint64_t rate = A(L.rate_milli).load();
   A(L.rate_milli).store(NextRate(rate, rate_used, util, g_cfg.devices[idx].sm_limit_percent,
