@@ -258,6 +258,15 @@ TEST_F(VgpuTest, ComputeCapTracksThirtyPercentOnEveryPath) {
   }
 }
 
+TEST_F(VgpuTest, ComputeCapTracksTenAndNinetyPercent) {
+  for (int cap : {10, 90}) {
+    auto kv = Run(Limits("cap" + std::to_string(cap), 0, cap), {"launch", "3", "1.5", "k500us"});
+    double share = Share(kv);
+    printf("cap=%d busy_share=%.3f (target %.2f +- 0.05)\n", cap, share, cap / 100.0);
+    EXPECT_NEAR(share, cap / 100.0, 0.05) << cap;
+  }
+}
+
 TEST_F(VgpuTest, TwoContainersSplitThirtySeventy) {
   Proc a = Spawn(Limits("a", 0, 30), {"launch", "4", "2", "k500us"});
   Proc b = Spawn(Limits("b", 0, 70), {"launch", "4", "2", "k500us"});

@@ -123,6 +123,8 @@ void ControlDevice(int idx, uint64_t now, int32_t me) {
   st.last_ns = now;
   A(L.util_percent).store(uint64_t(util));
   uint64_t rate = A(L.rate_milli).load();
+  if (rate == 0) A(L.tokens).store(0);  // forget the debt of the untuned start
+  RawLog(4, "dev %d util %.1f used %.0f/s rate %.0f/s", idx, util, rate_used, double(rate) / 1000);
   A(L.rate_milli).store(NextRate(rate, rate_used, util, g_cfg.devices[idx].sm_limit_percent,
                                  was_throttled));
 }
