@@ -12,6 +12,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <sstream>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -37,6 +39,31 @@ thread_local int t_current = -1;  // current device (context) of this thread
 thread_local uint64_t t_last_end = 0;
 
 int NumGpus() { return int(Config().gpus.size()); }
+
+// CUDA_VISIBLE_DEVICES (indices or UUIDs) selects and orders the ordinals; the
+// CUdevice handle of an ordinal is the physical GPU index (opaque, as in CUDA).
+const std::vector<int>& Visible() {
+  static const std::vector<int> v = [] {
+    std::vector<int> out;
+    const char* e = getenv("CUDA_VISIBLE_DEVICES");
+    if (!e) {
+      for (int i = 0; i < NumGpus(); ++i) out.push_back(i);
+      return out;
+    }
+    std::string s(e), tok;
+    std::stringstream ss(s);
+    while (std::getline(ss, tok, ',')) {
+      int found = -1;
+      for (int i = 0; i < NumGpus(); ++i) {
+        if (tok == Config().gpus[i].uuid || tok == std::to_string(i)) found = i;
+      }
+      if (found < 0) break;  // like CUDA: stop at the first invalid entry
+      out.push_back(found);
+    }
+    return out;
+  }();
+  return v;
+}
 uint64_t Round2M(uint64_t b) { return (b + (2u << 20) - 1) / (2u << 20) * (2u << 20); }
 
 uint64_t NewAddress(uint64_t bytes) {
@@ -108,12 +135,12 @@ EXPORT CUresult cuDriverGetVersion(int* v) {
 }
 EXPORT CUresult cuDeviceGetCount(int* n) {
   if (!n) return CUDA_ERROR_INVALID_VALUE;
-  *n = NumGpus();
+  *n = int(Visible().size());
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuDeviceGet(CUdevice* d, int ordinal) {
-  if (!d || ordinal < 0 || ordinal >= NumGpus()) return CUDA_ERROR_INVALID_DEVICE;
-  *d = ordinal;
+  if (!d || ordinal < 0 || ordinal >= int(Visible().size())) return CUDA_ERROR_INVALID_DEVICE;
+  *d = Visible()[ordinal];
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuDeviceGetName(char* name, int len, CUdevice d) {

@@ -22,10 +22,12 @@ namespace {
 
 constexpr uint64_t kMiB = 1ull << 20;
 
+CUdevice g_dev = 0;
 void Ctx() {
   cuInit(0);
+  cuDeviceGet(&g_dev, 0);
   CUcontext c;
-  cuDevicePrimaryCtxRetain(&c, 0);
+  cuDevicePrimaryCtxRetain(&c, g_dev);
   cuCtxSetCurrent(c);
 }
 
@@ -46,7 +48,7 @@ int Fill(const std::string& path, uint64_t step) {
       CUmemAllocationProp prop{};
       prop.type = CU_MEM_ALLOCATION_TYPE_PINNED;
       prop.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
-      prop.location.id = 0;
+      prop.location.id = g_dev;
       CUmemGenericAllocationHandle h;
       rc = cuMemCreate(&h, step, &prop, 0);
     } else if (path == "async") {
@@ -63,7 +65,7 @@ int Fill(const std::string& path, uint64_t step) {
       rc = cuArray3DCreate(&a, &d);
     } else if (path == "ctx") {
       CUcontext c;
-      rc = cuCtxCreate(&c, 0, 0);
+      rc = cuCtxCreate(&c, 0, g_dev);
     } else {
       return 2;
     }
@@ -76,7 +78,7 @@ int Fill(const std::string& path, uint64_t step) {
 void PrintInfo() {
   size_t free = 0, total = 0, dtotal = 0;
   CUresult rc = cuMemGetInfo(&free, &total);
-  cuDeviceTotalMem(&dtotal, 0);
+  cuDeviceTotalMem(&dtotal, g_dev);
   printf("cu_rc=%d cu_free=%zu cu_total=%zu dev_total=%zu\n", int(rc), free, total, dtotal);
   printf("null_rc=%d\n", int(cuMemGetInfo(nullptr, nullptr)));
   void* h = dlopen("libnvidia-ml.so.1", RTLD_NOW);

@@ -55,12 +55,14 @@ class VgpuTest : public ::testing::Test {
     return path;
   }
 
-  Proc Spawn(const std::string& limits, std::vector<std::string> args) {
+  Proc Spawn(const std::string& limits, std::vector<std::string> args,
+             std::vector<std::string> extra_env = {}) {
     std::vector<std::string> env = {
         "LD_PRELOAD=" HAMI_LIBVGPU, "LD_LIBRARY_PATH=" HAMI_FAKES_DIR,
         "HAMI_SIM_GPUS=" + dir_ + "/gpus.json", "HAMI_SIM_STATE=" + dir_ + "/gpus.state",
         "HAMI_VGPU_LIMITS_FILE=" + limits,
         "ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0"};
+    env.insert(env.begin(), extra_env.begin(), extra_env.end());  // first wins
     std::vector<char*> envp, argv;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -101,8 +103,9 @@ class VgpuTest : public ::testing::Test {
   }
 
   std::map<std::string, std::string> Run(const std::string& limits,
-                                         std::vector<std::string> args) {
-    Proc p = Spawn(limits, std::move(args));
+                                         std::vector<std::string> args,
+                                         std::vector<std::string> extra_env = {}) {
+    Proc p = Spawn(limits, std::move(args), std::move(extra_env));
     std::istringstream in(Finish(p));
     std::map<std::string, std::string> kv;
     std::string tok;
@@ -137,6 +140,26 @@ TEST_F(VgpuTest, EveryAllocationPathStopsAtTheLimitWithOutOfMemory) {
     EXPECT_EQ(kv["obtained"], std::to_string(1024 * kMiB)) << path;
     EXPECT_EQ(kv["rc"], "2") << path;  // CUDA_ERROR_OUT_OF_MEMORY
   }
+}
+
+TEST_F(VgpuTest, DeviceIdentityIsTheUuidWhateverCudaVisibleDevicesSays) {
+  // Physical GPU 0 (2 GiB, not ours) and GPU 1 (ours, limited to 1 GiB).
+  const std::string other = "GPU-99999999-8888-7777-6666-555555555555";
+  std::ofstream(dir_ + "/two.json") << R"({"gpus":[{"uuid":")" << other
+      << R"(","memoryMiB":2048},{"uuid":")" << kUuid << R"(","memoryMiB":81920}]})";
+  std::string limits = Limits("cvd", 1024 * kMiB);
+  std::vector<std::string> sim = {"HAMI_SIM_GPUS=" + dir_ + "/two.json",
+                                  "HAMI_SIM_STATE=" + dir_ + "/two.state"};
+  for (const std::string& cvd : std::vector<std::string>{"1", kUuid, "1,0"}) {
+    auto env = sim;
+    env.push_back("CUDA_VISIBLE_DEVICES=" + cvd);
+    auto kv = Run(limits, {"fill", "memalloc", "67108864"}, env);
+    EXPECT_EQ(kv["obtained"], std::to_string(1024 * kMiB)) << cvd;
+  }
+  auto env = sim;
+  env.push_back("CUDA_VISIBLE_DEVICES=0");  // not the container's GPU: not limited
+  EXPECT_EQ(Run(limits, {"fill", "memalloc", "67108864"}, env)["obtained"],
+            std::to_string(2048 * kMiB));
 }
 
 TEST_F(VgpuTest, ContextsAreCharged) {

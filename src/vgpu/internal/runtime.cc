@@ -40,6 +40,7 @@ constinit int g_pid = 0;
 // Ordinal -> container index + 1; 0 = unknown, -1 = not a container device.
 constinit std::atomic<int8_t> g_ord_map[64]{};
 constinit uint64_t g_granularity[HAMI_VGPU_MAX_DEVICES]{};
+constinit std::atomic<bool> g_single_visible{false};  // the driver shows one device
 
 template <typename T>
 std::atomic_ref<T> A(T& v) { return std::atomic_ref<T>(v); }
@@ -354,7 +355,7 @@ static void FormatUuid(const CUuuid& u, char* out) {
 int DeviceIndexOfOrdinal(CUdevice dev) {
   if (dev < 0 || dev >= 64) return -1;
   int8_t v = g_ord_map[dev].load(std::memory_order_relaxed);
-  if (HAMI_LIKELY(v != 0)) return v - 1;
+  if (HAMI_LIKELY(v != 0)) return v > 0 ? v - 1 : -1;
   int idx = -1;
   CUuuid u{};
   if (g_real.cuDeviceGetUuid_v2 && g_real.cuDeviceGetUuid_v2(&u, dev) == CUDA_SUCCESS) {
@@ -364,7 +365,11 @@ int DeviceIndexOfOrdinal(CUdevice dev) {
       if (!strcasecmp(s, g_cfg.devices[i].uuid)) idx = i;
     }
   }
-  g_ord_map[dev].store(int8_t(idx + 1), std::memory_order_relaxed);
+  int count = 0;
+  if (g_real.cuDeviceGetCount && g_real.cuDeviceGetCount(&count) == CUDA_SUCCESS && count == 1) {
+    g_single_visible.store(true, std::memory_order_relaxed);
+  }
+  g_ord_map[dev].store(int8_t(idx >= 0 ? idx + 1 : -1), std::memory_order_relaxed);
   if (idx >= 0 && g_real.cuMemGetAllocationGranularity) {
     CUmemAllocationProp prop{};
     prop.type = CU_MEM_ALLOCATION_TYPE_PINNED;
@@ -380,8 +385,9 @@ int DeviceIndexOfOrdinal(CUdevice dev) {
 }
 
 int CurrentDeviceIndex() {
-  if (g_cfg.num_devices == 1 && g_ord_map[0].load(std::memory_order_relaxed) == 1) {
-    // Single-device container whose ordinal 0 is the device: skip the query.
+  if (g_single_visible.load(std::memory_order_relaxed) &&
+      g_ord_map[0].load(std::memory_order_relaxed) == 1) {
+    // The driver shows exactly one device and it is ours: skip the query.
     return 0;
   }
   CUdevice d = 0;
