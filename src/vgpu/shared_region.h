@@ -85,19 +85,21 @@ typedef struct hami_vgpu_region_v1 {
 #define HAMI_VGPU_EXT_MAGIC 0x58494d48u /* "HMIX" */
 #define HAMI_VGPU_EXT_VERSION 1
 
-/* Container-wide compute limiter of one device (token bucket, see
- * docs/isolation.md). Units: tokens = nanoseconds of estimated kernel time. */
+/* Container-wide compute limiter of one device: a token bucket shared by all
+ * processes of the container, refilled lazily by launchers at `rate_milli`/1000
+ * tokens per second; one launch costs its grid size in blocks. One elected
+ * controller process retunes the rate from measured SM utilization. */
 typedef struct hami_vgpu_limiter {
   int64_t tokens;            /* atomic; may go negative (debt) */
   uint64_t last_refill_ns;   /* atomic; CLOCK_MONOTONIC of last refill */
-  uint64_t rate_ppm;         /* atomic; refill, token-ns per second / 1e3 */
-  uint64_t cost_ns_per_kblock; /* atomic; learned kernel cost per 1024 blocks */
+  uint64_t rate_milli;       /* atomic; tokens per second x 1000 */
+  uint64_t consumed;         /* atomic; tokens taken by launches, ever */
   int32_t controller_pid;    /* atomic; process running the feedback loop */
   int32_t pad0;
   uint64_t controller_beat_ns; /* atomic; last controller tick (monotonic) */
   uint64_t util_percent;     /* atomic; last measured container SM util */
   uint64_t throttled_ns;     /* atomic; total time launches waited */
-  uint64_t launches;         /* atomic; throttled-path launches */
+  uint64_t launches;         /* atomic; launches through the limiter */
   uint64_t reserved[7];
 } hami_vgpu_limiter;
 
@@ -117,7 +119,8 @@ typedef struct hami_vgpu_ext {
   int32_t slot_hwm; /* atomic; slots [0, slot_hwm) were ever claimed */
   int32_t core_policy; /* 0 default, 1 force, 2 disable */
   uint64_t limits_generation; /* bumped by the device plugin when it rewrites */
-  uint64_t reserved[6];
+  uint64_t last_sweep_ns; /* atomic; CLOCK_MONOTONIC of the last dead-slot sweep */
+  uint64_t reserved[5];
   hami_vgpu_limiter limiter[HAMI_VGPU_MAX_DEVICES];
   hami_vgpu_slot_ext slots[HAMI_VGPU_MAX_PROCS];
 } hami_vgpu_ext;
