@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <set>
 
 #include "common/log.h"
@@ -124,6 +125,7 @@ Status Allocator::Fail(const PodInfo& pod, const Status& error) {
 
 StatusOr<v1beta1::AllocateResponse> Allocator::Allocate(const v1beta1::AllocateRequest& request) {
   std::lock_guard lock(mu_);
+  const auto start = std::chrono::steady_clock::now();
   std::vector<std::string> hint;
   if (request.container_requests_size() > 0) {
     std::set<std::string> uuids;
@@ -193,7 +195,9 @@ StatusOr<v1beta1::AllocateResponse> Allocator::Allocate(const v1beta1::AllocateR
   }
   log::Info("deviceplugin", "allocated",
             {{"pod", PodKey(pod)}, {"containers", std::to_string(request.container_requests_size())},
-             {"complete", done ? "true" : "false"}});
+             {"complete", done ? "true" : "false"},
+             {"duration_us", std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - start).count())}});
   return response;
 }
 

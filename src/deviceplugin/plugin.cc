@@ -12,6 +12,9 @@ namespace hami::deviceplugin {
 namespace {
 
 using Steady = std::chrono::steady_clock;
+// A restarting kubelet deletes our socket and recreates kubelet.sock in quick
+// succession: wait this long after the last event so one restart covers both.
+constexpr std::chrono::milliseconds kSettle{150};
 
 std::string DevicesKey(const std::vector<Replica>& replicas) {
   std::string key;
@@ -114,12 +117,12 @@ Status Plugin::Run(const std::atomic<bool>& stop) {
           if (name == "kubelet.sock" && (ev->mask & (IN_CREATE | IN_MOVED_TO))) {
             log::Info("deviceplugin", "kubelet.sock recreated; re-registering");
             need_register = true;
-            next_register = Steady::now();
+            next_register = Steady::now() + kSettle;
           } else if (name == server_->socket_path().substr(dir.size() + 1) && (ev->mask & IN_DELETE) &&
                      server_->running() && ::access(server_->socket_path().c_str(), F_OK) != 0) {
             log::Info("deviceplugin", "plugin socket removed; restarting");
             need_register = true;
-            next_register = Steady::now();
+            next_register = Steady::now() + kSettle;
           }
           q += sizeof(inotify_event) + ev->len;
         }

@@ -40,6 +40,7 @@ class PluginServer::Service final : public v1beta1::DevicePlugin::Service {
   grpc::Status ListAndWatch(grpc::ServerContext* ctx, const v1beta1::Empty*,
                             grpc::ServerWriter<v1beta1::ListAndWatchResponse>* writer) override {
     uint64_t sent = 0;
+    log::Debug("deviceplugin", "ListAndWatch opened");
     std::unique_lock lock(mu_);
     while (!stopping_ && !ctx->IsCancelled()) {
       if (sent != version_) {
@@ -53,6 +54,7 @@ class PluginServer::Service final : public v1beta1::DevicePlugin::Service {
       }
       cv_.wait_for(lock, std::chrono::milliseconds(500));
     }
+    log::Debug("deviceplugin", "ListAndWatch closed", {{"stopping", stopping_ ? "true" : "false"}});
     return grpc::Status::OK;
   }
 

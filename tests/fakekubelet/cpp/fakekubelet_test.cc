@@ -266,6 +266,9 @@ TEST_F(FakeKubeletIntegration, KubeletRestartReRegistersThePlugin) {
   StartKubelet();    // new kubelet: cleans sockets, recreates kubelet.sock
   ASSERT_TRUE(WaitFor([&] { return Log().find("plugin registered") != Log().rfind("plugin registered"); }, 30s))
       << Log();
+  // Like the scheduler, place pods only on a node that advertises devices.
+  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(WaitFor([&] { return Allocatable() == kGpus * kSplit; }, 30s)) << Log();
   ASSERT_TRUE(SchedulePod("after-restart", "GPU-0,NVIDIA,2000,20:;"));
   ASSERT_TRUE(WaitFor([&] { return Phase("after-restart") == "Running"; }, 30s)) << Log();
   EXPECT_EQ(Env("after-restart")["main"].value("CUDA_DEVICE_MEMORY_LIMIT_0", ""), "2000m");
