@@ -35,14 +35,14 @@ bool ParseBool(const std::string& s) {
 }
 
 // Index of the first non-empty container entry, or -1.
-int FirstPending(const internal::PodDevices& devices) {
+int FirstPending(const api::PodDevices& devices) {
   for (size_t i = 0; i < devices.size(); ++i) {
     if (!devices[i].empty()) return static_cast<int>(i);
   }
   return -1;
 }
 
-std::set<std::string> UuidSet(const internal::ContainerDevices& devices) {
+std::set<std::string> UuidSet(const api::ContainerDevices& devices) {
   std::set<std::string> s;
   for (const auto& d : devices) s.insert(d.uuid);
   return s;
@@ -63,7 +63,7 @@ bool Allocator::IsCandidate(const PodInfo& pod) const {
   if (Annotation(pod, kVgpuNode) != options_.node_name) return false;
   // A malformed list still makes the pod a candidate: Allocate then fails
   // that pod with a clear error instead of silently picking another one.
-  auto devices = internal::DecodePodDevices(Annotation(pod, kToAllocate));
+  auto devices = api::DecodePodDevices(Annotation(pod, kToAllocate));
   if (!devices.ok()) return !Annotation(pod, kToAllocate).empty();
   return FirstPending(*devices) >= 0;
 }
@@ -97,7 +97,7 @@ StatusOr<PodInfo> Allocator::FindPendingPod(const std::vector<std::string>& hint
     std::set<std::string> want(hint_uuids.begin(), hint_uuids.end());
     std::vector<PodInfo> matching;
     for (auto& p : candidates) {
-      auto devices = internal::DecodePodDevices(Annotation(p, kToAllocate));
+      auto devices = api::DecodePodDevices(Annotation(p, kToAllocate));
       if (devices.ok() && UuidSet((*devices)[static_cast<size_t>(FirstPending(*devices))]) == want) {
         matching.push_back(p);
       }
@@ -134,9 +134,9 @@ StatusOr<v1beta1::AllocateResponse> Allocator::Allocate(const v1beta1::AllocateR
   }
   ASSIGN_OR_RETURN(PodInfo pod, FindPendingPod(hint));
 
-  auto decoded = internal::DecodePodDevices(Annotation(pod, kToAllocate));
+  auto decoded = api::DecodePodDevices(Annotation(pod, kToAllocate));
   if (!decoded.ok()) return Fail(pod, decoded.status().WithContext(kToAllocate));
-  internal::PodDevices devices = std::move(decoded).value();
+  api::PodDevices devices = std::move(decoded).value();
 
   std::vector<ContainerPlan> plans;
   for (const auto& creq : request.container_requests()) {
@@ -183,7 +183,7 @@ StatusOr<v1beta1::AllocateResponse> Allocator::Allocate(const v1beta1::AllocateR
   }
 
   const bool done = FirstPending(devices) < 0;
-  AnnotationPatch patch{{kToAllocate, internal::EncodePodDevices(devices)}};
+  AnnotationPatch patch{{kToAllocate, api::EncodePodDevices(devices)}};
   if (done) patch[kBindPhase] = "success";
   if (Status s = api_->PatchPodAnnotations(pod.ns, pod.name, patch); !s.ok()) {
     return Fail(pod, s.WithContext("updating pod annotations"));
@@ -205,9 +205,9 @@ StatusOr<v1beta1::PreferredAllocationResponse> Allocator::GetPreferredAllocation
     const v1beta1::PreferredAllocationRequest& request) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(PodInfo pod, FindPendingPod({}));
-  ASSIGN_OR_RETURN(internal::PodDevices devices,
-                   internal::DecodePodDevices(Annotation(pod, kToAllocate)));
-  std::vector<const internal::ContainerDevices*> pending;
+  ASSIGN_OR_RETURN(api::PodDevices devices,
+                   api::DecodePodDevices(Annotation(pod, kToAllocate)));
+  std::vector<const api::ContainerDevices*> pending;
   for (const auto& c : devices) {
     if (!c.empty()) pending.push_back(&c);
   }

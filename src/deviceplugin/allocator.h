@@ -11,7 +11,7 @@
 
 #include "deviceplugin/cluster.h"
 #include "deviceplugin/config.h"
-#include "deviceplugin/internal/pod_devices_codec.h"
+#include "api/pod_devices.h"
 #include "deviceplugin/v1beta1/api.pb.h"
 
 namespace hami::deviceplugin {

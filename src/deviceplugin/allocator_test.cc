@@ -140,7 +140,7 @@ TEST_F(AllocatorTest, MalformedAnnotationFailsThePodOnlyWithEventAndLockRelease)
   auto r = allocator_.Allocate(Request({{"GPU-0-0"}}));
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("default/bad"));
-  EXPECT_THAT(r.status().message(), HasSubstr("memory"));
+  EXPECT_THAT(r.status().message(), HasSubstr("usedmem"));
   EXPECT_EQ(cluster_.Pod("default/bad").annotations.at("hami.io/bind-phase"), "failed");
   EXPECT_FALSE(cluster_.nodes[kNode].contains(kLock));
   ASSERT_EQ(cluster_.events.size(), 1u);

@@ -12,7 +12,7 @@
 namespace hami::deviceplugin {
 namespace {
 
-std::string JoinUniqueUuids(const internal::ContainerDevices& devices) {
+std::string JoinUniqueUuids(const api::ContainerDevices& devices) {
   std::string out;
   std::vector<std::string> seen;
   for (const auto& d : devices) {

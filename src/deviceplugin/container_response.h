@@ -12,7 +12,7 @@
 #include <string>
 
 #include "deviceplugin/config.h"
-#include "deviceplugin/internal/pod_devices_codec.h"
+#include "api/pod_devices.h"
 #include "deviceplugin/v1beta1/api.pb.h"
 
 namespace hami::deviceplugin {
@@ -24,7 +24,7 @@ inline constexpr char kLimitsEnv[] = "HAMI_VGPU_LIMITS_FILE";
 struct ContainerAllocation {
   std::string pod_uid;
   std::string container_name;
-  internal::ContainerDevices devices;  // from the to-allocate annotation, non-empty
+  api::ContainerDevices devices;  // from the to-allocate annotation, non-empty
   bool disable_control = false;        // container env CUDA_DISABLE_CONTROL is true
   std::string task_priority;           // container env CUDA_TASK_PRIORITY, if any
 };

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
+
+#include "api/node_devices.h"
+#include "api/pair_scores.h"
 
 #include "common/log.h"
 
@@ -52,35 +54,32 @@ std::string PhysicalUuid(std::string_view id) {
 }
 
 std::string EncodeRegistration(const std::vector<PluginGpu>& gpus, const PluginConfig& config) {
-  // Field order and omitempty as HAMi emits them (reference 4.1).
-  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  std::vector<api::DeviceInfo> infos;
   for (const PluginGpu& g : gpus) {
-    nlohmann::ordered_json d;
-    d["id"] = g.gpu.uuid;
-    if (g.gpu.index != 0) d["index"] = g.gpu.index;
-    if (config.device_split_count != 0) d["count"] = config.device_split_count;
-    if (g.devmem_mib != 0) d["devmem"] = g.devmem_mib;
-    if (g.devcore != 0) d["devcore"] = g.devcore;
-    if (!g.type.empty()) d["type"] = g.type;
-    if (g.gpu.numa_node > 0) d["numa"] = g.gpu.numa_node;
-    d["mode"] = config.operating_mode.empty() ? "hami-core" : config.operating_mode;
-    if (g.gpu.healthy) d["health"] = true;
-    arr.push_back(std::move(d));
+    api::DeviceInfo d;
+    d.id = g.gpu.uuid;
+    d.index = g.gpu.index;
+    d.count = config.device_split_count;
+    d.devmem_mib = g.devmem_mib;
+    d.devcore = g.devcore;
+    d.type = g.type;
+    d.numa = g.gpu.numa_node;
+    d.mode = config.operating_mode.empty() ? "hami-core" : config.operating_mode;
+    d.health = g.gpu.healthy;
+    infos.push_back(std::move(d));
   }
-  return arr.dump();
+  return api::EncodeNodeDevicesJson(infos);
 }
 
 std::string EncodePairScores(const std::vector<PairScore>& scores) {
-  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  std::vector<api::DevicePairScore> out;
   for (const PairScore& s : scores) {
-    nlohmann::ordered_json e;
-    e["uuid"] = s.uuid;
-    nlohmann::ordered_json m = nlohmann::ordered_json::object();
-    for (const auto& [other, score] : s.scores) m[other] = score;
-    e["score"] = std::move(m);
-    arr.push_back(std::move(e));
+    api::DevicePairScore d;
+    d.uuid = s.uuid;
+    for (const auto& [other, score] : s.scores) d.scores[other] = score;
+    out.push_back(std::move(d));
   }
-  return arr.dump();
+  return api::EncodePairScores(out);
 }
 
 }  // namespace hami::deviceplugin
