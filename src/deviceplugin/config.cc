@@ -1,9 +1,8 @@
 #include "deviceplugin/config.h"
 
-#include <yaml-cpp/yaml.h>
+#include "api/device_config.h"
 
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace hami::deviceplugin {
@@ -17,73 +16,37 @@ StatusOr<std::string> ReadFile(const std::string& path) {
   return s.str();
 }
 
-Status ApplyYaml(const std::string& text, PluginConfig* c) {
-  if (text.empty()) return OkStatus();
-  try {
-    YAML::Node root = YAML::Load(text);
-    YAML::Node n = root["nvidia"];
-    if (!n) return OkStatus();
-    if (n["resourceCountName"]) c->resource_name = n["resourceCountName"].as<std::string>();
-    if (n["deviceSplitCount"]) c->device_split_count = n["deviceSplitCount"].as<int32_t>();
-    if (n["deviceMemoryScaling"]) c->device_memory_scaling = n["deviceMemoryScaling"].as<double>();
-    if (n["deviceCoreScaling"]) c->device_core_scaling = n["deviceCoreScaling"].as<double>();
-    if (n["preConfiguredDeviceMemory"]) {
-      c->preconfigured_device_memory_mib = n["preConfiguredDeviceMemory"].as<int64_t>();
-    }
-    if (n["libCudaLogLevel"]) c->lib_cuda_log_level = n["libCudaLogLevel"].as<std::string>();
-    if (n["enableNumaTopology"]) c->enable_numa_topology = n["enableNumaTopology"].as<bool>();
-    if (n["disableCoreLimit"]) c->disable_core_limit = n["disableCoreLimit"].as<bool>();
-    if (n["gpuCorePolicy"]) c->gpu_core_policy = n["gpuCorePolicy"].as<std::string>();
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(std::string("device config yaml: ") + e.what());
-  }
-  return OkStatus();
-}
-
-Status ApplyNodeJson(const std::string& text, const std::string& node_name, PluginConfig* c) {
-  if (text.empty()) return OkStatus();
-  try {
-    auto root = nlohmann::json::parse(text);
-    if (!root.contains("nodeconfig")) return OkStatus();
-    for (const auto& e : root.at("nodeconfig")) {
-      if (e.value("name", std::string()) != node_name) continue;
-      if (e.contains("operatingmode")) c->operating_mode = e["operatingmode"].get<std::string>();
-      if (e.contains("devicesplitcount")) c->device_split_count = e["devicesplitcount"].get<int32_t>();
-      if (e.contains("devicememoryscaling")) {
-        c->device_memory_scaling = e["devicememoryscaling"].get<double>();
-      }
-      if (e.contains("devicecorescaling")) c->device_core_scaling = e["devicecorescaling"].get<double>();
-      if (e.contains("preconfigureddevicememory")) {
-        c->preconfigured_device_memory_mib = e["preconfigureddevicememory"].get<int64_t>();
-      }
-      if (e.contains("libcudaloglevel")) c->lib_cuda_log_level = e["libcudaloglevel"].get<std::string>();
-      if (e.contains("enablenumatopology")) c->enable_numa_topology = e["enablenumatopology"].get<bool>();
-      if (e.contains("enablegetpreferredallocation")) {
-        c->enable_preferred_allocation = e["enablegetpreferredallocation"].get<bool>();
-      }
-      if (e.contains("filterdevices")) {
-        const auto& f = e["filterdevices"];
-        if (f.contains("uuid") && !f["uuid"].is_null()) {
-          c->filter_uuids = f["uuid"].get<std::vector<std::string>>();
-        }
-        if (f.contains("index") && !f["index"].is_null()) {
-          c->filter_indices = f["index"].get<std::vector<int32_t>>();
-        }
-      }
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgumentError(std::string("node config json: ") + e.what());
-  }
-  return OkStatus();
-}
-
 }  // namespace
 
 StatusOr<PluginConfig> ParsePluginConfig(const std::string& yaml_text, const std::string& json_text,
                                          const std::string& node_name) {
+  api::NvidiaConfig nvidia;
+  if (!yaml_text.empty()) {
+    auto dc = api::ParseDeviceConfigYaml(yaml_text);
+    if (!dc.ok()) return dc.status().WithContext("device config yaml");
+    nvidia = dc->nvidia;
+  }
+  std::vector<api::NodeConfigOverride> overrides;
+  if (!json_text.empty()) {
+    auto nc = api::ParseNodeConfigJson(json_text);
+    if (!nc.ok()) return nc.status().WithContext("node config json");
+    overrides = std::move(nc).value();
+  }
+  api::NvidiaNodeSettings n = api::ResolveNodeSettings(nvidia, overrides, node_name);
   PluginConfig c;
-  RETURN_IF_ERROR(ApplyYaml(yaml_text, &c));
-  RETURN_IF_ERROR(ApplyNodeJson(json_text, node_name, &c));
+  c.resource_name = nvidia.resource_count_name;
+  c.device_split_count = n.device_split_count;
+  c.device_memory_scaling = n.device_memory_scaling;
+  c.device_core_scaling = n.device_core_scaling;
+  c.preconfigured_device_memory_mib = n.preconfigured_device_memory_mib;
+  c.lib_cuda_log_level = n.lib_cuda_log_level;
+  c.enable_numa_topology = n.enable_numa_topology;
+  c.enable_preferred_allocation = n.enable_get_preferred_allocation;
+  c.disable_core_limit = nvidia.disable_core_limit;
+  c.gpu_core_policy = nvidia.gpu_core_policy;
+  c.operating_mode = n.operating_mode;
+  c.filter_uuids = n.filter_device_uuids;
+  c.filter_indices = n.filter_device_indices;
   if (c.device_split_count < 1 || c.device_split_count > 1000) {
     return InvalidArgumentError("deviceSplitCount must be in 1..1000, got " +
                                 std::to_string(c.device_split_count));

@@ -1,6 +1,6 @@
 // Device plugin configuration: the `nvidia` section of device-config.yaml
 // (reference 12.1) with the per-node overrides of config.json (12.2) applied
-// for this node. Missing files/keys keep HAMi's chart defaults; malformed
+// for this node (parsed by src/api). Missing files/keys keep the chart defaults; malformed
 // files are an InvalidArgument error naming the file and key.
 #pragma once
 
