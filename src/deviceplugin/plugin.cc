@@ -28,8 +28,19 @@ Plugin::Plugin(Nvml* nvml, ClusterApi* api, PluginServer* server, PluginOptions 
     : nvml_(nvml), api_(api), server_(server), options_(std::move(options)) {}
 
 Status Plugin::Refresh() {
-  ASSIGN_OR_RETURN(auto gpus, nvml_->ListGpus());
-  gpus_ = SelectGpus(gpus, options_.config);
+  auto gpus = nvml_->ListGpus();
+  if (!gpus.ok()) {
+    // NVML gone (driver unloaded, library error): nothing can be trusted.
+    for (auto& g : gpus_) g.gpu.healthy = false;
+    PushDevices();
+    return gpus.status();
+  }
+  gpus_ = SelectGpus(*gpus, options_.config);
+  PushDevices();
+  return OkStatus();
+}
+
+void Plugin::PushDevices() {
   auto replicas = BuildReplicas(gpus_, options_.config.device_split_count);
   std::string key = DevicesKey(replicas);
   if (key != last_devices_key_) {
@@ -37,8 +48,8 @@ Status Plugin::Refresh() {
               {{"gpus", std::to_string(gpus_.size())}, {"devices", std::to_string(replicas.size())}});
     server_->SetDevices(std::move(replicas));
     last_devices_key_ = std::move(key);
+    devices_changed_ = true;
   }
-  return OkStatus();
 }
 
 Status Plugin::PublishNode() {
@@ -62,6 +73,7 @@ Status Plugin::PublishNode() {
     if (score != last_score_) patch["hami.io/node-nvidia-score"] = score;
   }
   if (patch.empty()) return OkStatus();
+  devices_changed_ = false;
   RETURN_IF_ERROR(api_->PatchNodeAnnotations(options_.node_name, patch));
   last_register_ = std::move(reg);
   if (options_.topology_score) last_score_ = std::move(score);
@@ -100,6 +112,7 @@ Status Plugin::Run(const std::atomic<bool>& stop) {
     if (now >= next_health) {
       if (Status s = Refresh(); !s.ok()) log::Warn("deviceplugin", "GPU discovery failed", {{"error", s.ToString()}});
       next_health = now + options_.health_interval;
+      if (devices_changed_) next_publish = now;  // health changes reach the scheduler at once
     }
     if (now >= next_publish) {
       Status s = PublishNode();

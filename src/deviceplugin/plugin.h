@@ -31,13 +31,15 @@ class Plugin {
   // Runs until `stop` becomes true (checked at least every 200 ms).
   Status Run(const std::atomic<bool>& stop);
 
-  // One discovery pass: updates kubelet's device list when it changed.
+  // One discovery pass: updates kubelet's device list when it changed. When
+  // NVML itself fails every GPU is reported unhealthy and the error returned.
   Status Refresh();
   // Publishes the node annotations if they changed since the last success.
   Status PublishNode();
 
  private:
   Status StartAndRegister();
+  void PushDevices();  // sends the device list to kubelet when it changed
 
   Nvml* nvml_;
   ClusterApi* api_;
@@ -47,6 +49,7 @@ class Plugin {
   std::string last_devices_key_;
   std::string last_register_;
   std::string last_score_;
+  bool devices_changed_ = false;
 };
 
 }  // namespace hami::deviceplugin

@@ -142,6 +142,16 @@ TEST_F(ServerTest, RegistersAndStreamsDevicesAndHealthChanges) {
   EXPECT_EQ(msg.devices(2).health(), "Unhealthy");
   EXPECT_EQ(msg.devices(3).health(), "Unhealthy");
 
+  // NVML failing as a whole: every device unhealthy.
+  nvml_.fail = true;
+  EXPECT_FALSE(plugin.Refresh().ok());
+  ASSERT_TRUE(stream->Read(&msg));
+  EXPECT_EQ(msg.devices(0).health(), "Unhealthy");
+  nvml_.fail = false;
+  ASSERT_TRUE(plugin.Refresh().ok());
+  ASSERT_TRUE(stream->Read(&msg));
+  EXPECT_EQ(msg.devices(0).health(), "Healthy");
+
   // Node registration: published once, then only on change.
   ASSERT_TRUE(plugin.PublishNode().ok());
   ASSERT_TRUE(plugin.PublishNode().ok());

@@ -104,6 +104,7 @@ class FakeNvml final : public Nvml {
  public:
   std::mutex mu;
   std::vector<GpuInfo> gpus;
+  bool fail = false;
   void SetHealthy(const std::string& uuid, bool healthy) {
     std::lock_guard l(mu);
     for (auto& g : gpus) {
@@ -112,6 +113,7 @@ class FakeNvml final : public Nvml {
   }
   StatusOr<std::vector<GpuInfo>> ListGpus() override {
     std::lock_guard l(mu);
+    if (fail) return UnavailableError("injected NVML failure");
     return gpus;
   }
   StatusOr<int32_t> PairScore(const GpuInfo& a, const GpuInfo& b) override {
