@@ -1,0 +1,61 @@
+// Node lock (`hami.io/mutex.lock` on the Node): serialises the bind ->
+// Allocate hand-off of one pod per node between hami-scheduler and the device
+// plugin. Value `<RFC3339>,<ns>,<pod>`; a bare timestamp (legacy) is accepted.
+// Acquire: resourceVersion-guarded merge patch; re-entrant for the same pod;
+// taken over when expired or when the owner pod no longer exists. Release is
+// owner-checked (legacy values are released by anyone). Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "k8s/client.h"
+
+namespace hami::k8s {
+
+inline constexpr std::string_view kNodeLockAnnotation = "hami.io/mutex.lock";
+
+struct NodeLockOptions {
+  std::chrono::seconds expiry{300};  // --node-lock-timeout
+  RetryPolicy retry{5, std::chrono::milliseconds(100), 2.0};
+};
+
+// Decoded lock value. owner_ns/owner_name are empty for the legacy form.
+struct NodeLockValue {
+  std::chrono::system_clock::time_point time;
+  std::string owner_ns;
+  std::string owner_name;
+};
+StatusOr<NodeLockValue> ParseNodeLockValue(std::string_view text);
+std::string FormatNodeLockValue(const NodeLockValue& value);
+
+class NodeLocker {
+ public:
+  NodeLocker(Client* client, const Clock* clock, NodeLockOptions options = {});
+
+  // Takes the lock on `node` for pod ns/name. Returns kResourceExhausted with
+  // "node <n> has been locked within <d>: node lock contention" when a live
+  // pod holds an unexpired lock; other errors as the API returned them.
+  Status Lock(std::string_view node, std::string_view pod_ns, std::string_view pod_name);
+  // Releases the lock if pod ns/name owns it (or if skip_owner_check, or the
+  // value is legacy). Absent lock = OK.
+  Status Release(std::string_view node, std::string_view pod_ns, std::string_view pod_name,
+                 bool skip_owner_check = false);
+
+ private:
+  std::mutex& NodeMutex(std::string_view node);
+  Status TryLockOnce(std::string_view node, std::string_view pod_ns, std::string_view pod_name);
+
+  Client* client_;
+  const Clock* clock_;
+  NodeLockOptions options_;
+  std::mutex map_mu_;
+  std::unordered_map<std::string, std::unique_ptr<std::mutex>> node_mu_;
+};
+
+}  // namespace hami::k8s

@@ -1,0 +1,99 @@
+#include "k8s/node_lock.h"
+
+#include <gtest/gtest.h>
+
+#include "k8s/internal/fake_apiserver.h"
+
+namespace hami::k8s {
+namespace {
+
+using testing::FakeApiServer;
+
+class NodeLockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ClientConfig cfg;
+    cfg.server = api_.url();
+    client_ = std::move(Client::Create(cfg)).value();
+    api_.Put("/api/v1/nodes", {{"metadata", {{"name", "n1"}}}});
+    for (auto name : {"p1", "p2"}) {
+      api_.Put("/api/v1/pods", {{"metadata", {{"name", name}, {"namespace", "ns"}}}, {"spec", Json::object()}});
+    }
+    NodeLockOptions o;
+    o.retry.initial_backoff = std::chrono::milliseconds(1);
+    locker_ = std::make_unique<NodeLocker>(client_.get(), &clock_, o);
+  }
+  std::string LockValue() { return Annotation(api_.Object("/api/v1/nodes", "n1"), kNodeLockAnnotation); }
+
+  FakeApiServer api_;
+  FakeClock clock_;
+  std::unique_ptr<Client> client_;
+  std::unique_ptr<NodeLocker> locker_;
+};
+
+TEST(NodeLockValueTest, ParseAndFormat) {
+  auto v = ParseNodeLockValue("2025-10-20T03:07:02Z,jingyu-test,gputest-6c77bb77f8-gvtzc");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->owner_ns, "jingyu-test");
+  EXPECT_EQ(v->owner_name, "gputest-6c77bb77f8-gvtzc");
+  EXPECT_EQ(FormatNodeLockValue(*v), "2025-10-20T03:07:02Z,jingyu-test,gputest-6c77bb77f8-gvtzc");
+  auto legacy = ParseNodeLockValue("2025-10-20T05:07:02+02:00");
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_EQ(legacy->time, v->time);
+  EXPECT_TRUE(legacy->owner_ns.empty());
+  for (auto bad : {"", "x", "2025-10-20T03:07:02Z,a", "2025-10-20T03:07:02Z,a,b,c", "2025-13-20T03:07:02Z",
+                   "2025-10-20T03:07:02", "2025-10-20T03:07:02Z,,b"}) {
+    EXPECT_FALSE(ParseNodeLockValue(bad).ok()) << bad;
+  }
+}
+
+TEST_F(NodeLockTest, LockIsReentrantAndExclusive) {
+  ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+  EXPECT_NE(LockValue().find(",ns,p1"), std::string::npos);
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+  Status s = locker_->Lock("n1", "ns", "p2");
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(s.message().find("node lock contention"), std::string::npos) << s.message();
+  // Only the owner releases.
+  EXPECT_TRUE(locker_->Release("n1", "ns", "p2").ok());
+  EXPECT_FALSE(LockValue().empty());
+  EXPECT_TRUE(locker_->Release("n1", "ns", "p1").ok());
+  EXPECT_TRUE(LockValue().empty());
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
+  EXPECT_TRUE(locker_->Release("n1", "ns", "p2").ok());
+  EXPECT_TRUE(locker_->Release("n1", "ns", "p2").ok());  // absent = OK
+}
+
+TEST_F(NodeLockTest, ExpiredLockIsTakenOver) {
+  ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+  clock_.Advance(std::chrono::minutes(6));
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
+  EXPECT_NE(LockValue().find(",ns,p2"), std::string::npos);
+}
+
+TEST_F(NodeLockTest, DanglingOwnerIsTakenOver) {
+  ASSERT_TRUE(locker_->Lock("n1", "ns", "gone").ok());
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
+}
+
+TEST_F(NodeLockTest, LegacyAndGarbageValues) {
+  Json node = api_.Object("/api/v1/nodes", "n1");
+  node["metadata"]["annotations"][std::string(kNodeLockAnnotation)] = FormatNodeLockValue({clock_.Now(), "", ""});
+  api_.Put("/api/v1/nodes", node);
+  EXPECT_EQ(locker_->Lock("n1", "ns", "p1").code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(locker_->Release("n1", "ns", "p1").ok());  // legacy: anyone releases
+  EXPECT_TRUE(LockValue().empty());
+  node = api_.Object("/api/v1/nodes", "n1");
+  node["metadata"]["annotations"][std::string(kNodeLockAnnotation)] = "garbage,,";
+  api_.Put("/api/v1/nodes", node);
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+}
+
+TEST_F(NodeLockTest, ConflictIsRetriedAndMissingNodeFails) {
+  api_.FailNext("PATCH", 409, 2);
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+  EXPECT_EQ(locker_->Lock("missing", "ns", "p1").code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace hami::k8s

@@ -1,0 +1,176 @@
+// Vendor backends. A vendor is a bundle of small roles (request parsing,
+// admission mutation, device fit) plus its wire names; the scheduler core only
+// talks to these roles. Adding a vendor = one folder implementing Vendor + one
+// line in vendors/registry.cc. Roles never throw and never touch the network.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/node_devices.h"
+#include "api/pod_devices.h"
+#include "api/quantity.h"
+#include "common/status.h"
+
+namespace hami::vendors {
+
+using ResourceList = std::map<std::string, api::Quantity, std::less<>>;
+using AnnotationMap = std::map<std::string, std::string, std::less<>>;
+
+// The resource view of one container.
+struct ContainerResources {
+  std::string name;
+  ResourceList limits;
+  ResourceList requests;
+};
+
+inline constexpr int32_t kMemPercentUnset = 101;
+
+// What one container asks of one vendor (HAMi ContainerDeviceRequest).
+struct DeviceRequest {
+  std::string vendor;  // vendor keyword, e.g. "NVIDIA"
+  int32_t count = 0;   // devices for this container
+  int64_t mem_mib = 0;                      // per device; 0 = use mem_percent
+  int32_t mem_percent = kMemPercentUnset;   // per device; 101 = unset
+  int32_t cores = 0;                        // percent per device
+  friend bool operator==(const DeviceRequest&, const DeviceRequest&) = default;
+};
+
+// Scheduling view of one physical device: inventory plus current usage.
+struct DeviceUsage {
+  std::string id;
+  int32_t index = 0;
+  std::string type;    // registered model name
+  std::string vendor;  // vendor keyword
+  int32_t numa = 0;
+  std::string mode;    // "hami-core" when unset
+  bool healthy = true;
+  bool cordoned = false;
+  int32_t count = 0;  // slots
+  int32_t used = 0;   // slots in use
+  int64_t total_mem_mib = 0;
+  int64_t used_mem_mib = 0;
+  int32_t total_cores = 0;
+  int32_t used_cores = 0;
+  double score = 0;  // per-request device score (section 6.6)
+};
+
+struct ScoringWeights {
+  double slot = 1, core = 1, memory = 1;
+};
+// "slot=<int>,core=<int>,memory=<int>", all three, >=0, one >0.
+StatusOr<ScoringWeights> ParseScoringWeights(std::string_view text);
+
+// GPU policy: sort keys in order plus Fit-side filters (section 6.7).
+struct GpuPolicy {
+  enum class Key { kBinpack, kSpread, kNuma };
+  std::vector<Key> keys;  // empty = spread
+  bool mutex = false;
+  bool topology_aware = false;
+  bool chain = false;  // comma chain / bare numa: final tie-break by index
+};
+GpuPolicy ParseGpuPolicy(std::string_view text, bool numa_bind);
+// Sorts devices so that Fit, walking from the end, tries the preferred first.
+void SortDevices(std::vector<DeviceUsage*>& devices, const GpuPolicy& policy,
+                 bool numa_bind);
+
+// Pod-level constraints parsed once per filter (annotations).
+struct FitConstraints {
+  std::vector<std::string> use_types, nouse_types;  // lower-cased
+  std::vector<std::string> use_uuids, nouse_uuids;
+  std::string vgpu_mode;  // empty = any
+  bool numa_bind = false;
+  GpuPolicy gpu_policy;
+  ScoringWeights weights;
+  // uuid -> (other uuid -> score); only for topology-aware.
+  const std::map<std::string, std::map<std::string, int32_t>>* pair_scores = nullptr;
+};
+
+// Remaining namespace quota for this pod's fit (unset = unlimited).
+struct QuotaBudget {
+  std::optional<int64_t> mem_mib;
+  std::optional<int64_t> cores;
+};
+
+// Counts of first-failing checks per reason over the devices examined.
+struct FitOutcome {
+  bool ok = false;
+  std::vector<int> chosen;  // positions in the input span
+  api::ContainerDevices devices;
+  std::map<std::string, int> reasons;
+  int examined = 0;
+  // "n/m Reason, ..." sorted (section 4.7).
+  std::string ReasonString() const;
+};
+
+class RequestParser {
+ public:
+  virtual ~RequestParser() = default;
+  // nullopt = the container asks nothing of this vendor (or asks nonsense).
+  virtual std::optional<DeviceRequest> Parse(const ContainerResources& c) const = 0;
+};
+
+// Result of admission mutation of one container.
+struct AdmissionEffect {
+  bool has_resource = false;  // the container asks for this vendor's devices
+  std::vector<std::pair<std::string, std::string>> env;  // env to add if absent
+  std::optional<std::string> runtime_class;  // set on the pod if it has none
+};
+
+class AdmissionMutator {
+ public:
+  virtual ~AdmissionMutator() = default;
+  // Applies defaults in place. Error = deny (message shown to the user).
+  virtual StatusOr<AdmissionEffect> Mutate(ContainerResources& c) const = 0;
+};
+
+class DeviceFitter {
+ public:
+  virtual ~DeviceFitter() = default;
+  // Pod constraints from annotations; error = pod unschedulable (reason).
+  virtual StatusOr<FitConstraints> ParseConstraints(const AnnotationMap& pod_annotations,
+                                                    std::string_view default_gpu_policy) const = 0;
+  // devices are sorted by SortDevices; walk from the end. quota is
+  // consumed on success.
+  virtual FitOutcome Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
+                         const FitConstraints& constraints, QuotaBudget& quota) const = 0;
+};
+
+// Wire names of a vendor (section 3.3).
+struct VendorNames {
+  std::string keyword;             // "NVIDIA"
+  std::string register_annotation; // node registration key
+  std::string handshake_annotation;
+  std::string pair_score_annotation;  // may be empty
+  std::string to_allocate_annotation;
+  std::string allocated_annotation;
+  std::string count_resource;
+  std::string memory_resource;       // quota dimension, may be empty
+  std::string core_resource;         // quota dimension, may be empty
+  std::vector<std::string> managed_resources;  // everything the webhook/extender treat as ours
+  bool uses_node_lock = true;
+  int64_t memory_factor = 1;
+};
+
+class Vendor {
+ public:
+  virtual ~Vendor() = default;
+  virtual const VendorNames& names() const = 0;
+  virtual const RequestParser& parser() const = 0;
+  virtual const AdmissionMutator& mutator() const = 0;
+  virtual const DeviceFitter& fitter() const = 0;
+  // Decodes the registration annotation into devices (usage zero).
+  virtual StatusOr<std::vector<DeviceUsage>> DecodeInventory(
+      std::string_view register_value, std::string_view cordon_value) const = 0;
+};
+
+// Device score (section 6.6) for one device under one container request.
+double DeviceScore(const DeviceUsage& d, const ScoringWeights& w);
+
+}  // namespace hami::vendors
