@@ -293,6 +293,31 @@ def main():
     _, err = render(args.helm, args.chart, {}, kube_version="1.21.0")
     check(err is not None, "Kubernetes 1.21 is refused")
 
+    # Every value is documented in docs/configuration.md (by its full dotted path, or
+    # by its parent's path for documented groups such as updateStrategy).
+    print("== values documented in docs/configuration.md")
+    doc_path = os.path.join(os.path.dirname(args.chart.rstrip("/")), "../../docs/configuration.md")
+    if os.path.exists(doc_path):
+        doc = open(doc_path).read()
+        values = yaml.safe_load(open(os.path.join(args.chart, "values.yaml")))
+
+        def leaves(d, p=""):
+            for k, x in d.items():
+                q = f"{p}.{k}" if p else k
+                if isinstance(x, dict) and x:
+                    yield from leaves(x, q)
+                else:
+                    yield q
+
+        for key in leaves(values):
+            parts = key.split(".")
+            names = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+            short = ".".join(parts[:-1]) + "." if len(parts) > 1 else ""
+            ok = (f"`{key}`" in doc or any(f"`{n}`" in doc for n in names if n.count(".") >= 1)
+                  or (short and f"{short}" in doc and f"`{parts[-1]}`" in doc)
+                  or f"/ `{parts[-1]}`" in doc or f"/ `.{parts[-1]}`" in doc)
+            check(ok, f"value {key} documented in docs/configuration.md")
+
     if FAILURES:
         print(f"{len(FAILURES)} assertion(s) failed")
         return 1
