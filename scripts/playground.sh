@@ -33,7 +33,7 @@ while (($#)); do
     *) echo "unknown option: $1" >&2; exit 1 ;;
   esac
 done
-mkdir -p "$dir"
+mkdir -p "$dir/logs"
 dir="$(cd "$dir" && pwd)"
 bold=$'\033[1m' dim=$'\033[2m' red=$'\033[31m' yellow=$'\033[33m' green=$'\033[32m' off=$'\033[0m'
 [[ -t 1 ]] || bold='' dim='' red='' yellow='' green='' off=''
@@ -42,7 +42,7 @@ warn() { printf '%s[playground] missing:%s %s\n' "$yellow" "$off" "$*"; missing=
 die()  { printf '%s[playground] error:%s %s\n' "$red" "$off" "$*" >&2; exit 1; }
 missing=0
 
-cluster_sh="$repo/tests/cluster/cluster.sh"
+cluster_sh="${HAMI_CLUSTER_SH:-$repo/tests/cluster/cluster.sh}"
 placements="$repo/tests/examples/placements.py"
 nodes_yaml="$repo/examples/playground/nodes.yaml"
 find_bin() { # name -> path of a built executable under $build, or empty
@@ -270,7 +270,9 @@ cmd_up() {
   fi
   if ((examples)); then
     say "applying examples/ (namespace hami-examples)"
-    python3 "$placements" --kubeconfig "$kubeconfig" --kubectl "$kubectl" --timeout 20 apply || true
+    # Without hami-scheduler nothing gets placed: apply without waiting.
+    python3 "$placements" --kubeconfig "$kubeconfig" --kubectl "$kubectl" \
+      --timeout "$([[ -n "$scheduler_bin" ]] && echo 20 || echo 0)" apply || true
   fi
   cmd_status
   if ((missing)); then

@@ -4,7 +4,7 @@
 # Exit 77 (skipped) until every component of the playground is in this checkout.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-[[ -x "$repo/tests/cluster/cluster.sh" ]] || { echo "SKIP: no control-plane harness yet"; exit 77; }
+[[ -x "${HAMI_CLUSTER_SH:-$repo/tests/cluster/cluster.sh}" ]] || { echo "SKIP: no control-plane harness yet"; exit 77; }
 dir="$(mktemp -d /tmp/hami-examples-test.XXXXXX)"
 trap '"$repo/scripts/playground.sh" down --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"' EXIT
 export HAMI_PLAYGROUND_SKIP_SETUP=1

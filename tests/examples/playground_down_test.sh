@@ -4,7 +4,7 @@
 # Exit 77 (skipped) when the control-plane harness is not in this checkout.
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-[[ -x "$repo/tests/cluster/cluster.sh" ]] || { echo "SKIP: no control-plane harness yet"; exit 77; }
+[[ -x "${HAMI_CLUSTER_SH:-$repo/tests/cluster/cluster.sh}" ]] || { echo "SKIP: no control-plane harness yet"; exit 77; }
 dir="$(mktemp -d /tmp/hami-pg-test.XXXXXX)"
 trap 'HAMI_PLAYGROUND_SKIP_SETUP=1 "$repo/scripts/playground.sh" down --dir "$dir" >/dev/null 2>&1; rm -rf "$dir"' EXIT
 export HAMI_PLAYGROUND_SKIP_SETUP=1
@@ -18,8 +18,17 @@ cluster_pids=$(cat "$dir"/cluster/*.pid "$dir"/cluster/pids/*.pid 2>/dev/null)
 "$repo/scripts/playground.sh" up --dir "$dir" --no-examples >/dev/null 2>&1  # second up: just reports
 "$repo/scripts/playground.sh" down --dir "$dir" || { echo "FAIL: down failed"; exit 1; }
 fail=0
+running() {  # alive and not a zombie waiting to be reaped; allow 5 s to exit
+  local i
+  for i in $(seq 50); do
+    [[ -r /proc/$1/stat ]] || return 1
+    [[ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" == Z ]] && return 1
+    sleep 0.1
+  done
+  return 0
+}
 for p in $pids $cluster_pids; do
-  if kill -0 "$p" 2>/dev/null; then echo "FAIL: process $p still running: $(tr '\0' ' ' < /proc/$p/cmdline)"; fail=1; fi
+  if running "$p"; then echo "FAIL: process $p still running: $(tr '\0' ' ' < /proc/$p/cmdline)"; fail=1; fi
 done
 for port in $ports; do
   if ss -Hltn "sport = :$port" | grep -q .; then echo "FAIL: port $port still listening"; fail=1; fi

@@ -7,7 +7,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 helm="${1:?usage: dry_run_test.sh HELM}"
-cluster="$repo/tests/cluster/cluster.sh"
+cluster="${HAMI_CLUSTER_SH:-$repo/tests/cluster/cluster.sh}"
 if [[ ! -x "$cluster" ]]; then
   echo "SKIP: tests/cluster/cluster.sh (control-plane harness) is not in this checkout"
   exit 77
