@@ -32,7 +32,9 @@ struct MigAllocation {
 };
 
 // Rejects duplicate (containerIndex, deviceIndex) pairs, partial runtime
-// identity, negative indices and placements.
+// identity, negative indices and placements, a missing placement and an empty
+// gpuUUID/profile/migUUID. `null` decodes to an empty list. Encoding writes
+// HAMi's field order; runtime fields only when present.
 StatusOr<std::vector<MigAllocation>> DecodeMigAllocations(std::string_view text);
 std::string EncodeMigAllocations(const std::vector<MigAllocation>& allocations);
 

@@ -43,16 +43,36 @@ struct DeviceInfo {
   std::vector<MigProfile> mig_profiles;
   bool health = false;
   std::string device_vendor;   // "devicevendor", never written by NVIDIA
-  std::string custom_info_json;  // "custominfo" kept verbatim (compact JSON), empty if absent
+  // "custominfo" as compact JSON with Go's map encoding (keys sorted, Go
+  // escaping); empty when absent or an empty object. Written verbatim.
+  std::string custom_info_json;
   friend bool operator==(const DeviceInfo&, const DeviceInfo&) = default;
 };
 
-// JSON form. Encoding follows HAMi's field order and omits zero values.
+// The mode to act on: the registered mode, "hami-core" when none was written.
+inline std::string_view EffectiveMode(const DeviceInfo& device) {
+  return device.mode.empty() ? std::string_view("hami-core") : std::string_view(device.mode);
+}
+
+// JSON form. Decoding follows Go's encoding/json: missing or null fields keep
+// their zero value (mode stays "" so re-encoding is byte-identical; use
+// EffectiveMode), keys match case-insensitively, unknown keys (e.g. the
+// deprecated `migtemplate`) are ignored, integers must be integral JSON
+// numbers. Stricter than Go: count/devmem/devcore/numa/index must be in
+// [0, INT32_MAX]. Encoding follows HAMi's field order and omits zero values;
+// strings are escaped as Go does, so HAMi's own values re-encode byte for byte.
 StatusOr<std::vector<DeviceInfo>> DecodeNodeDevicesJson(std::string_view text);
 std::string EncodeNodeDevicesJson(const std::vector<DeviceInfo>& devices);
 
-// Legacy text form: `id,count,devmem,devcore,type,numa,health[,index,mode]:` per device.
+// Legacy text form: `id,count,devmem,devcore,type,numa,health[,index,mode]:` per
+// device. Decoding: empty segments are skipped, 7 or 9 fields, health as Go's
+// ParseBool, a value without any `:` is refused. Encoding writes 9 fields per
+// device, or HAMi's 7-field short form when mode is "" and index 0 (which is
+// what a 7-field device decodes to, so both forms round-trip byte for byte).
 StatusOr<std::vector<DeviceInfo>> DecodeNodeDevicesLegacy(std::string_view text);
 std::string EncodeNodeDevicesLegacy(const std::vector<DeviceInfo>& devices);
+// OK when EncodeNodeDevicesLegacy round-trips: id/type/mode free of `,` and
+// `:`, non-negative numbers, no MIG profiles, vendor or custom info.
+Status ValidateNodeDevicesLegacy(const std::vector<DeviceInfo>& devices);
 
 }  // namespace hami::api

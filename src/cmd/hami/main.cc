@@ -1,0 +1,48 @@
+// `hami`: the HAMi wire-protocol tool. Thin dispatcher over a table of
+// subcommands; the logic lives in src/api (and in each subcommand's library).
+// Exit status: 0 success, 1 bad input (one line on stderr), 2 usage error.
+//
+// To add a subcommand `foo`:
+//   1. write src/cmd/hami/foo_command.cc defining
+//        std::function<int()> DefineFooCommand(CLI::App& command)
+//      which declares its options on `command` and returns the code to run;
+//   2. declare it in command.h and add one row to kSubcommands below;
+//   3. add the file (and its library) to src/cmd/hami/CMakeLists.txt.
+#include <iostream>
+#include <vector>
+
+#include "cmd/hami/command.h"
+
+namespace hami::cli {
+namespace {
+
+const Subcommand kSubcommands[] = {
+    {"decode", "Decode an annotation value and print its JSON view", DefineDecodeCommand},
+    {"encode", "Encode a JSON view back into the annotation value", DefineEncodeCommand},
+    {"version", "Print the version and the HAMi protocol version", DefineVersionCommand},
+};
+
+int Main(int argc, char** argv) {
+  CLI::App app("hami: tools for the HAMi v2.10 wire protocol", "hami");
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (const Subcommand& sub : kSubcommands) {
+    CLI::App* command = app.add_subcommand(sub.name, sub.summary);
+    runners.emplace_back(command, sub.define(*command));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help or the usage error
+    return code == 0 ? 0 : 2;
+  }
+  for (auto& [command, run] : runners) {
+    if (command->parsed()) return run();
+  }
+  return 1;
+}
+
+}  // namespace
+}  // namespace hami::cli
+
+int main(int argc, char** argv) { return hami::cli::Main(argc, argv); }
