@@ -29,5 +29,6 @@ void PrintError(std::string_view command, std::string_view message);
 std::function<int()> DefineDecodeCommand(CLI::App& command);
 std::function<int()> DefineEncodeCommand(CLI::App& command);
 std::function<int()> DefineVersionCommand(CLI::App& command);
+std::function<int()> DefinePlaygroundCommand(CLI::App& command);
 
 }  // namespace hami::cli

@@ -20,6 +20,8 @@ const Subcommand kSubcommands[] = {
     {"decode", "Decode an annotation value and print its JSON view", DefineDecodeCommand},
     {"encode", "Encode a JSON view back into the annotation value", DefineEncodeCommand},
     {"version", "Print the version and the HAMi protocol version", DefineVersionCommand},
+    {"playground", "Local playground: up, status or down (scripts/playground.sh)",
+     DefinePlaygroundCommand},
 };
 
 int Main(int argc, char** argv) {
