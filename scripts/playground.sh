@@ -241,9 +241,10 @@ cmd_up() {
     mkdir -p "$nd/device-plugins" "$nd/hook/vgpu/containers"
     echo "mon_port_$i=$mon_port" >> "$dir/state.env"; echo "node_$i=$name" >> "$dir/state.env"
     create_node "$name"
-    local sim=("HAMI_SIM_GPUS=$repo/examples/playground/$gpus" "NODE_NAME=$name" "HOOK_PATH=$nd/hook")
+    local sim=("HAMI_SIM_GPUS=$repo/examples/playground/$gpus" "NODE_NAME=$name" "HOOK_PATH=$nd/hook"
+               "ENABLE_TOPOLOGY_SCORE=true")
     local nvml=(--nvml-library "$fake_nvml")
-    if ((real_gpu && i == 0)); then sim=("NODE_NAME=$name" "HOOK_PATH=$nd/hook"); nvml=(); fi
+    if ((real_gpu && i == 0)); then sim=("NODE_NAME=$name" "HOOK_PATH=$nd/hook" "ENABLE_TOPOLOGY_SCORE=true"); nvml=(); fi
     say "node $name: fake kubelet, device plugin, monitor (metrics :$mon_port)"
     [[ -n "$fakekubelet" ]] && start "kubelet-$name" -- "$fakekubelet" --kubeconfig "$kubeconfig" \
       --node-name "$name" --plugin-dir "$nd/device-plugins"

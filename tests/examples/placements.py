@@ -238,8 +238,29 @@ def cmd_apply(k, args):
     return 0
 
 
+def registered_gpus(k, gpus):
+    """Adds GPUs the nodes registered (hami.io/node-nvidia-register) but the layout lacks
+    (e.g. the real GPU of `playground.sh up --real-gpu`)."""
+    try:
+        nodes = k.json("get", "nodes")["items"]
+    except RuntimeError:
+        return
+    for n in nodes:
+        raw = n["metadata"].get("annotations", {}).get("hami.io/node-nvidia-register")
+        try:
+            devices = json.loads(raw) if raw else []
+        except ValueError:
+            continue
+        for d in devices if isinstance(devices, list) else []:
+            if isinstance(d, dict) and d.get("id") and d["id"] not in gpus:
+                gpus[d["id"]] = {"uuid": d["id"], "name": d.get("type", "?"),
+                                 "index": d.get("index", 0), "node": n["metadata"]["name"],
+                                 "memoryMiB": d.get("devmem", 0), "numaNode": d.get("numa", 0)}
+
+
 def cmd_report(k, args):
     _, gpus = load_layout()
+    registered_gpus(k, gpus)
     pods = k.json("get", "pods", "-n", args.namespace)["items"]
     print(f"{'POD':<20} {'NODE':<12} {'GPU':<32} {'MEMORY':>10} {'CORES':>6}  PHASE")
     for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
