@@ -53,4 +53,34 @@ run_case cert-manager --set scheduler.certManager.enabled=true
 run_case leader-election --set scheduler.replicas=2
 run_case custom --set schedulerName=gpu-sched --set devicePlugin.createRuntimeClass=true \
   --set devicePlugin.runtimeClassName=nvidia --set 'devicePlugin.nodeConfig[0].name=n1'
+
+# Real install and upgrades: the webhook certificate is kept across upgrades and
+# re-issued once it is inside the renewal window (rotation), and the webhook's
+# caBundle always matches the Secret.
+echo "== helm install / upgrade: certificate reuse and rotation"
+h() { "$helm" --kubeconfig "$kubeconfig" "$@"; }
+secret_crt() { k get secret hami-scheduler-tls -n hami-system -o jsonpath='{.data.tls\.crt}'; }
+bundle() { k get mutatingwebhookconfiguration hami-webhook -o jsonpath='{.webhooks[0].clientConfig.caBundle}'; }
+secret_ca() { k get secret hami-scheduler-tls -n hami-system -o jsonpath='{.data.ca\.crt}'; }
+if h install hami "$repo/deploy/helm/hami" -n hami-system > "$dir/install.out" 2>&1; then
+  first="$(secret_crt)"
+  h upgrade hami "$repo/deploy/helm/hami" -n hami-system > "$dir/upgrade1.out" 2>&1 || { cat "$dir/upgrade1.out"; fail=1; }
+  if [[ "$(secret_crt)" == "$first" && -n "$first" ]]; then echo "   ok: upgrade keeps the certificate"
+  else echo "   FAIL: upgrade replaced a certificate that is far from expiry"; fail=1; fi
+  # validity 3650 days < renewal window 4000 days: the next upgrade must re-issue.
+  h upgrade hami "$repo/deploy/helm/hami" -n hami-system --set scheduler.certs.renewBeforeDays=4000 \
+    > "$dir/upgrade2.out" 2>&1 || { cat "$dir/upgrade2.out"; fail=1; }
+  if [[ "$(secret_crt)" != "$first" ]]; then echo "   ok: upgrade inside the renewal window re-issues"
+  else echo "   FAIL: certificate not rotated inside the renewal window"; fail=1; fi
+  if [[ "$(bundle)" == "$(secret_ca)" ]]; then echo "   ok: webhook caBundle matches the Secret's CA"
+  else echo "   FAIL: webhook caBundle differs from the Secret's CA"; fail=1; fi
+  # A plain pod is still created while the webhook has no endpoint (failurePolicy Ignore).
+  k create namespace plain >/dev/null; k create serviceaccount default -n plain >/dev/null 2>&1 || true
+  if k run plain -n plain --image=busybox --restart=Never >/dev/null 2>&1; then
+    echo "   ok: pods are created while the webhook is unreachable (failurePolicy Ignore)"
+  else echo "   FAIL: pod creation blocked by an unreachable webhook"; fail=1; fi
+  h uninstall hami -n hami-system > /dev/null 2>&1 || { echo "   FAIL: helm uninstall"; fail=1; }
+else
+  echo "   FAIL: helm install:"; sed 's/^/     /' "$dir/install.out"; fail=1
+fi
 exit $fail
