@@ -63,12 +63,17 @@ with_progress() { # label, log, command...
   local start=$SECONDS
   "$@" >"$log" 2>&1 &
   local pid=$!
+  local tty=0 n=0; [[ -t 1 ]] && tty=1
   while kill -0 "$pid" 2>/dev/null; do
-    printf '\r%s[playground]%s %s ... %ss %s(%s)%s' "$bold" "$off" "$label" $((SECONDS - start)) \
-      "$dim" "$(tail -c 200 "$log" | tr -d '\r' | tail -1 | cut -c1-60)" "$off"
-    sleep 2
+    if ((tty)); then
+      printf '\r\033[K%s[playground]%s %s ... %ss %s(%s)%s' "$bold" "$off" "$label" $((SECONDS - start)) \
+        "$dim" "$(tail -c 200 "$log" | tr -d '\r' | tail -1 | cut -c1-60)" "$off"
+    elif ((n % 10 == 9)); then
+      say "$label ... $((SECONDS - start))s"
+    fi
+    n=$((n + 1)); sleep 2
   done
-  printf '\r\033[K'
+  ((tty)) && printf '\r\033[K'
   if wait "$pid"; then say "$label: done in $((SECONDS - start))s"; else
     tail -20 "$log" >&2; die "$label failed (log: $log)"; fi
 }
