@@ -117,8 +117,14 @@ build_all() {
     with_progress "build ${targets[*]}" "$dir/logs/build.log" \
       cmake --build "$build" -j "${HAMI_JOBS:-$(nproc)}" --target "${targets[@]}"
   fi
-  # The fake kubelet (Go, tests/fakekubelet), cached by source hash.
-  if [[ -f "$repo/tests/fakekubelet/go.mod" ]]; then
+  # The fake kubelet (Go, tests/fakekubelet): its own build script caches it by source hash.
+  fakekubelet=""
+  if [[ -x "$repo/tests/fakekubelet/build.sh" ]]; then
+    with_progress "build fake kubelet (Go)" "$dir/logs/fakekubelet-build.log" \
+      "$repo/tests/fakekubelet/build.sh"
+    fakekubelet="$(tail -1 "$dir/logs/fakekubelet-build.log")"
+    [[ -x "$fakekubelet" ]] || fakekubelet=""
+  elif [[ -f "$repo/tests/fakekubelet/go.mod" ]]; then
     local hash; hash="$(cat "$repo"/tests/fakekubelet/go.* "$repo"/tests/fakekubelet/*.go 2>/dev/null | sha256sum | cut -c1-12)"
     fakekubelet="$cache/fakekubelet-$hash/fakekubelet"
     if [[ ! -x "$fakekubelet" ]]; then
@@ -126,8 +132,6 @@ build_all() {
       with_progress "build fake kubelet (Go)" "$dir/logs/fakekubelet-build.log" \
         bash -c "cd '$repo/tests/fakekubelet' && GOTOOLCHAIN=local go build -o '$fakekubelet' ."
     fi
-  else
-    fakekubelet=""
   fi
 }
 
@@ -137,7 +141,7 @@ find_components() {
   monitor_bin="$(find_bin hami-monitor)"
   fake_nvml="$(find "$build" -name libnvidia-ml.so.1 -path '*fakes*' 2>/dev/null | head -1)"
   kubectl="$(kubectl_bin)"
-  [[ -n "${fakekubelet:-}" ]] || fakekubelet="$(ls "$cache"/fakekubelet-*/fakekubelet 2>/dev/null | head -1 || true)"
+  [[ -n "${fakekubelet:-}" ]] || fakekubelet="$(ls "$cache"/bin/fakekubelet "$cache"/fakekubelet-*/fakekubelet 2>/dev/null | head -1 || true)"
   [[ -x "$cluster_sh" ]] || warn "control-plane harness tests/cluster/cluster.sh (k8s) is not in this checkout"
   [[ -n "$kubectl" ]] || warn "kubectl is not built (tests/cluster/build-binaries.sh)"
   [[ -n "$scheduler_bin" ]] || warn "hami-scheduler is not built yet (src/cmd/hami-scheduler): pods will stay Pending"
