@@ -3,6 +3,7 @@
 # caches it as ~/.cache/hami/helm-<version>/helm. Idempotent: a second run only
 # checks the cached binary. Prints the binary's path as its last line.
 #   tests/helm/build-helm.sh            build if missing, print path
+#   tests/helm/build-helm.sh --check    print the path if built, else fail (tests use this)
 #   HAMI_CACHE=dir tests/helm/build-helm.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,6 +17,10 @@ if [[ -x "$bin" ]] && "$bin" version --short >/dev/null 2>&1; then
   say "helm $version: ok ($bin)"
   echo "$bin"
   exit 0
+fi
+if [[ "${1:-}" == --check ]]; then
+  say "error: helm $version is not built; run scripts/setup.sh (or tests/helm/build-helm.sh)"
+  exit 1
 fi
 command -v go >/dev/null || { say "error: go is not installed (needed to build helm)"; exit 1; }
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
