@@ -357,5 +357,6 @@ case "$cmd" in
   up) cmd_up ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  *) sed -n '2,20p' "$0"; exit 1 ;;
+  -h|--help|help) sed -n '2,20p' "$0" ;;
+  *) sed -n '2,20p' "$0" >&2; exit 1 ;;
 esac
