@@ -14,4 +14,4 @@ if ((rc == 2)); then echo "SKIP: the playground is partial (components named abo
 ((rc == 0)) || { echo "FAIL: playground up exited $rc"; exit 1; }
 # shellcheck disable=SC1091
 source "$dir/state.env"
-python3 "$repo/tests/examples/placements.py" --kubeconfig "$kubeconfig" --kubectl "$kubectl" check
+python3 "$repo/tests/examples/placements.py" --kubeconfig "$kubeconfig" --kubectl "$kubectl" check --require-running

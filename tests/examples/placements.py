@@ -86,7 +86,17 @@ def wait_placed(k, name, ns, timeout):
         if pod["spec"].get("nodeName") and ALLOCATED in ann:
             return pod, None
         time.sleep(0.3)
-    return pod, last_event(k, name, ns) or "not placed"
+    return pod, last_event(k, name, ns) or "no event recorded"
+
+
+def wait_running(k, name, ns, timeout):
+    """Wait until the fake kubelet ran Allocate and marked the pod Running."""
+    deadline = time.time() + timeout
+    while True:
+        pod = k.json("get", "pod", name, "-n", ns)
+        if pod.get("status", {}).get("phase") == "Running" or time.time() > deadline:
+            return pod
+        time.sleep(0.3)
 
 
 def last_event(k, name, ns):
@@ -215,9 +225,18 @@ def cmd_check(k, args):
                 print(f"    FAIL {name}: not placed: {reason}")
                 continue
             placed[name] = pod
+            if args.require_running:
+                pod = wait_running(k, name, args.namespace, args.timeout)
+                phase = pod.get("status", {}).get("phase")
+                bind = pod["metadata"].get("annotations", {}).get("hami.io/bind-phase")
+                if phase != "Running" or bind != "success":
+                    fails.append(f"{name}: phase {phase}, bind-phase {bind}")
+                    print(f"    FAIL {name}: phase {phase}, bind-phase {bind} "
+                          f"({last_event(k, name, args.namespace) or 'no event'})")
             rows = describe(pod, gpus)
             print(f"  {name:<20} {pod['spec']['nodeName']:<12} " +
-                  ", ".join(f"GPU{r[2]} {r[4]}MiB {r[5]}%" for r in rows))
+                  ", ".join(f"GPU{r[2]} {r[4]}MiB {r[5]}%" for r in rows) +
+                  f"  [{pod.get('status', {}).get('phase')}]")
             check_pod(name, pod, exp["examples"][f][name], gpus, placed, fails)
     delete_all(k, args.namespace)
     if fails:
@@ -287,6 +306,8 @@ def main():
     ap.add_argument("--settle", type=float, default=1.0)
     ap.add_argument("command", choices=["check", "apply", "report"])
     ap.add_argument("--only", action="append")
+    ap.add_argument("--require-running", action="store_true",
+                    help="check: each pod must also reach Running with hami.io/bind-phase=success")
     args = ap.parse_args()
     k = Kubectl(args.kubectl, args.kubeconfig)
     try:
