@@ -251,7 +251,7 @@ cmd_up() {
     echo "mon_port_$i=$mon_port" >> "$dir/state.env"; echo "node_$i=$name" >> "$dir/state.env"
     create_node "$name"
     local sim=("HAMI_SIM_GPUS=$repo/examples/playground/$gpus" "NODE_NAME=$name" "HOOK_PATH=$nd/hook"
-               "ENABLE_TOPOLOGY_SCORE=true")
+               "HAMI_SIM_STATE=$nd/sim-gpus.state" "ENABLE_TOPOLOGY_SCORE=true")
     local nvml=(--nvml-library "$fake_nvml")
     if ((real_gpu && i == 0)); then sim=("NODE_NAME=$name" "HOOK_PATH=$nd/hook" "ENABLE_TOPOLOGY_SCORE=true"); nvml=(); fi
     say "node $name: fake kubelet, device plugin, monitor (metrics :$mon_port)"
