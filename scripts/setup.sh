@@ -58,4 +58,5 @@ fi
 if [[ "${HAMI_SKIP_K8S:-0}" != 1 && -x "$repo/tests/cluster/build-binaries.sh" ]]; then
   "$repo/tests/cluster/build-binaries.sh"
 fi
+[[ "${HAMI_SKIP_K8S:-0}" != 1 ]] && "$repo/tests/helm/build-helm.sh" >/dev/null  # helm for the chart tests
 step "done"

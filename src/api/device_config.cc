@@ -128,7 +128,7 @@ StatusOr<DeviceConfig> ParseDeviceConfigYaml(std::string_view text) {
   try {
     for (auto it = root.begin(); it != root.end(); ++it) {
       std::string key = it->first.as<std::string>();
-      const YAML::Node& value = it->second;
+      YAML::Node value = it->second;  // a copy: it-> yields a temporary proxy
       if (value.IsNull()) continue;
       if (key == "nvidia") {
         config.has_nvidia_section = true;

@@ -30,5 +30,6 @@ std::function<int()> DefineDecodeCommand(CLI::App& command);
 std::function<int()> DefineEncodeCommand(CLI::App& command);
 std::function<int()> DefineVersionCommand(CLI::App& command);
 std::function<int()> DefineBenchCommand(CLI::App& command);
+std::function<int()> DefinePlaygroundCommand(CLI::App& command);
 
 }  // namespace hami::cli

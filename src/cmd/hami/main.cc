@@ -21,6 +21,8 @@ const Subcommand kSubcommands[] = {
     {"encode", "Encode a JSON view back into the annotation value", DefineEncodeCommand},
     {"version", "Print the version and the HAMi protocol version", DefineVersionCommand},
     {"bench", "Benchmarks (bench scheduler --nodes N --gpus-per-node G --occupancy P)", DefineBenchCommand},
+    {"playground", "Local playground: up, status or down (scripts/playground.sh)",
+     DefinePlaygroundCommand},
 };
 
 int Main(int argc, char** argv) {
