@@ -56,22 +56,22 @@ std::string RandomUuid() {
   return buf;
 }
 
-std::string RenderLimitsFile(const ContainerAllocation& alloc, const PluginConfig& config) {
+std::string RenderLimitsFile(const ContainerAllocation& alloc, const PluginConfig& config,
+                             const std::string& shared_region_path) {
+  // Format and keys: src/vgpu/limits.h (the contract libvgpu parses).
   std::string out = "# hami vGPU limits, written by hami-device-plugin (read-only)\n";
-  out += "HAMI_LIMITS_VERSION=1\n";
-  out += "NVIDIA_VISIBLE_DEVICES=" + JoinUniqueUuids(alloc.devices) + "\n";
+  out += "version=1\n";
+  out += "shared_region=" + shared_region_path + "\n";
+  if (std::string p = CorePolicy(alloc, config); !p.empty()) out += "core_policy=" + p + "\n";
+  if (!alloc.task_priority.empty()) out += "priority=" + alloc.task_priority + "\n";
   for (size_t i = 0; i < alloc.devices.size(); ++i) {
     const auto& d = alloc.devices[i];
-    out += "HAMI_DEVICE_UUID_" + std::to_string(i) + "=" + d.uuid + "\n";
-    out += "CUDA_DEVICE_MEMORY_LIMIT_" + std::to_string(i) + "=" + std::to_string(d.used_mem_mib) + "m\n";
-    out += "CUDA_DEVICE_SM_LIMIT_" + std::to_string(i) + "=" + std::to_string(d.used_cores) + "\n";
+    const std::string key = "device." + std::to_string(i) + ".";
+    out += key + "uuid=" + d.uuid + "\n";
+    out += key + "memory_limit_bytes=" +
+           std::to_string(static_cast<uint64_t>(d.used_mem_mib) << 20) + "\n";
+    out += key + "sm_limit_percent=" + std::to_string(d.used_cores) + "\n";
   }
-  if (!alloc.devices.empty()) {
-    out += "CUDA_DEVICE_SM_LIMIT=" + std::to_string(alloc.devices.front().used_cores) + "\n";
-  }
-  if (std::string p = CorePolicy(alloc, config); !p.empty()) out += "GPU_CORE_UTILIZATION_POLICY=" + p + "\n";
-  if (!alloc.task_priority.empty()) out += "CUDA_TASK_PRIORITY=" + alloc.task_priority + "\n";
-  if (config.device_memory_scaling > 1.0) out += "CUDA_OVERSUBSCRIBE=true\n";
   return out;
 }
 
@@ -82,7 +82,8 @@ ContainerPlan PlanContainer(const ContainerAllocation& alloc, const PluginConfig
   const std::string key = alloc.pod_uid + "_" + alloc.container_name;
   plan.container_dir = vgpu + "/containers/" + key;
   plan.limits_path = vgpu + "/limits/" + key + ".limits";
-  plan.limits_text = RenderLimitsFile(alloc, config);
+  const std::string shared_region = vgpu + "/" + shared_cache_name + ".cache";
+  plan.limits_text = RenderLimitsFile(alloc, config, shared_region);
 
   auto& env = *plan.response.mutable_envs();
   env["NVIDIA_VISIBLE_DEVICES"] = JoinUniqueUuids(alloc.devices);
@@ -93,11 +94,10 @@ ContainerPlan PlanContainer(const ContainerAllocation& alloc, const PluginConfig
   if (!alloc.devices.empty()) {
     env["CUDA_DEVICE_SM_LIMIT"] = std::to_string(alloc.devices.front().used_cores);
   }
-  env["CUDA_DEVICE_MEMORY_SHARED_CACHE"] = vgpu + "/" + shared_cache_name + ".cache";
+  env["CUDA_DEVICE_MEMORY_SHARED_CACHE"] = shared_region;
   if (config.device_memory_scaling > 1.0) env["CUDA_OVERSUBSCRIBE"] = "true";
   if (!config.lib_cuda_log_level.empty()) env["LIBCUDA_LOG_LEVEL"] = config.lib_cuda_log_level;
   if (config.disable_core_limit) env["GPU_CORE_UTILIZATION_POLICY"] = "disable";
-  env[kLimitsEnv] = kLimitsContainerPath;
 
   auto* r = &plan.response;
   AddMount(r, vgpu + "/libvgpu.so", vgpu + "/libvgpu.so", true);

@@ -14,12 +14,13 @@
 #include "deviceplugin/config.h"
 #include "api/pod_devices.h"
 #include "deviceplugin/v1beta1/api.pb.h"
+#include "vgpu/limits.h"
 
 namespace hami::deviceplugin {
 
 // Where libvgpu finds the limits file inside the container (read first, before env).
-inline constexpr char kLimitsContainerPath[] = "/etc/hami/vgpu/limits";
-inline constexpr char kLimitsEnv[] = "HAMI_VGPU_LIMITS_FILE";
+// A fixed path, not an environment variable, so the tenant cannot redirect it.
+inline constexpr char kLimitsContainerPath[] = HAMI_VGPU_LIMITS_PATH;
 
 struct ContainerAllocation {
   std::string pod_uid;
@@ -39,8 +40,10 @@ struct ContainerPlan {
 ContainerPlan PlanContainer(const ContainerAllocation& alloc, const PluginConfig& config,
                             const std::string& hook_path, const std::string& shared_cache_name);
 
-// Limits file: `KEY=VALUE` lines, same names and values as the environment.
-std::string RenderLimitsFile(const ContainerAllocation& alloc, const PluginConfig& config);
+// Limits file in libvgpu's format (vgpu/limits.h); `shared_region_path` is the
+// container-side path of the accounting file.
+std::string RenderLimitsFile(const ContainerAllocation& alloc, const PluginConfig& config,
+                             const std::string& shared_region_path);
 
 // Creates container_dir (0777) and atomically writes the limits file (0444).
 Status MaterializeContainer(const ContainerPlan& plan);

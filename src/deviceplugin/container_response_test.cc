@@ -37,7 +37,7 @@ TEST(ContainerResponse, EnvForLibvgpu) {
   EXPECT_EQ(env.at("CUDA_DEVICE_SM_LIMIT"), "30");
   EXPECT_EQ(env.at("CUDA_DEVICE_MEMORY_SHARED_CACHE"), "/usr/local/vgpu/cache-1.cache");
   EXPECT_EQ(env.at("LIBCUDA_LOG_LEVEL"), "1");
-  EXPECT_EQ(env.at("HAMI_VGPU_LIMITS_FILE"), "/etc/hami/vgpu/limits");
+  EXPECT_FALSE(env.contains("HAMI_VGPU_LIMITS_FILE"));
   EXPECT_FALSE(env.contains("CUDA_OVERSUBSCRIBE"));
   EXPECT_FALSE(env.contains("GPU_CORE_UTILIZATION_POLICY"));
   // CDI-free: no CDI devices, no device specs, no annotations.
@@ -64,7 +64,7 @@ TEST(ContainerResponse, Mounts) {
   EXPECT_EQ(m.at("/hook/vgpu"), std::make_pair(std::string("/hook/vgpu/containers/uid-1_main"), false));
   EXPECT_EQ(m.at("/tmp/vgpulock"), std::make_pair(std::string("/tmp/vgpulock"), false));
   EXPECT_EQ(m.at("/etc/ld.so.preload"), std::make_pair(std::string("/hook/vgpu/ld.so.preload"), true));
-  EXPECT_EQ(m.at("/etc/hami/vgpu/limits"),
+  EXPECT_EQ(m.at("/etc/hami/vgpu/limits.conf"),
             std::make_pair(std::string("/hook/vgpu/limits/uid-1_main.limits"), true));
 }
 
@@ -79,14 +79,13 @@ TEST(ContainerResponse, DisableControlSkipsPreload) {
 TEST(ContainerResponse, LimitsFileContent) {
   auto a = TwoGpus();
   a.task_priority = "0";
-  std::string t = RenderLimitsFile(a, PluginConfig{});
-  EXPECT_THAT(t, HasSubstr("\nHAMI_LIMITS_VERSION=1\n"));
-  EXPECT_THAT(t, HasSubstr("\nNVIDIA_VISIBLE_DEVICES=GPU-a,GPU-b\n"));
-  EXPECT_THAT(t, HasSubstr("\nHAMI_DEVICE_UUID_1=GPU-b\n"));
-  EXPECT_THAT(t, HasSubstr("\nCUDA_DEVICE_MEMORY_LIMIT_0=3000m\n"));
-  EXPECT_THAT(t, HasSubstr("\nCUDA_DEVICE_SM_LIMIT_1=30\n"));
-  EXPECT_THAT(t, HasSubstr("\nCUDA_DEVICE_SM_LIMIT=30\n"));
-  EXPECT_THAT(t, HasSubstr("\nCUDA_TASK_PRIORITY=0\n"));
+  std::string t = RenderLimitsFile(a, PluginConfig{}, "/usr/local/vgpu/x.cache");
+  EXPECT_THAT(t, HasSubstr("\nversion=1\n"));
+  EXPECT_THAT(t, HasSubstr("\nshared_region=/usr/local/vgpu/x.cache\n"));
+  EXPECT_THAT(t, HasSubstr("\ndevice.1.uuid=GPU-b\n"));
+  EXPECT_THAT(t, HasSubstr("\ndevice.0.memory_limit_bytes=3145728000\n"));
+  EXPECT_THAT(t, HasSubstr("\ndevice.1.sm_limit_percent=30\n"));
+  EXPECT_THAT(t, HasSubstr("\npriority=0\n"));
 }
 
 TEST(ContainerResponse, MaterializeWritesReadOnlyLimitsFile) {

@@ -243,7 +243,9 @@ TEST_F(FakeKubeletIntegration, HundredFractionalPodsOnOneNodeReachRunningWithThe
     std::ifstream limits(dir_ / "hook/vgpu/limits" / ("uid-" + name + "_main.limits"));
     std::stringstream s;
     s << limits.rdbuf();
-    EXPECT_NE(s.str().find("CUDA_DEVICE_MEMORY_LIMIT_0=" + std::to_string(100 + i) + "m\n"), std::string::npos);
+    const uint64_t limit_bytes = static_cast<uint64_t>(100 + i) << 20;
+    EXPECT_NE(s.str().find("device.0.memory_limit_bytes=" + std::to_string(limit_bytes) + "\n"),
+              std::string::npos);
   }
   EXPECT_FALSE(Node()["metadata"]["annotations"].contains("hami.io/mutex.lock"));
   EXPECT_NE(Node()["metadata"]["annotations"].value("hami.io/node-nvidia-register", "").find("\"count\":50"),
