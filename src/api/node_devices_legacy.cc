@@ -73,6 +73,9 @@ std::string EncodeNodeDevicesLegacy(const std::vector<DeviceInfo>& devices) {
     }
     out.push_back(':');
   }
+  // No device: a lone separator, which readers (HAMi's and ours) accept as an
+  // empty list, where an empty string would be rejected.
+  if (out.empty()) out = ":";
   return out;
 }
 

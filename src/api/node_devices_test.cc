@@ -138,6 +138,8 @@ TEST(NodeDevicesLegacy, Errors) {
     EXPECT_FALSE(DecodeNodeDevicesLegacy(text).ok()) << text;
   }
   EXPECT_TRUE(DecodeNodeDevicesLegacy("::")->empty());
+  EXPECT_EQ(EncodeNodeDevicesLegacy({}), ":");
+  EXPECT_TRUE(DecodeNodeDevicesLegacy(EncodeNodeDevicesLegacy({}))->empty());
 }
 
 }  // namespace

@@ -84,6 +84,7 @@ StatusOr<Quantity> Quantity::Parse(std::string_view text) {
     fraction_digits = pos - frac_start;
     digits.append(text.substr(frac_start, fraction_digits));
   }
+  if (digits.empty()) return bad("no digits before the suffix");
   size_t suffix_start = pos;
   while (pos < end && std::string_view("eEinumkKMGTP").find(text[pos]) != std::string_view::npos) {
     ++pos;

@@ -77,7 +77,7 @@ TEST(Quantity, ValueRoundsUpAwayFromZero) {
 TEST(Quantity, SyntaxErrors) {
   for (const char* text : {"", " 1", "1 ", "1.1.M", "1+1.0M", "0.1mi", "0.1am", "aoeu", ".5i",
                            "1i", "-3.01i", "-3.01e-", "1KB", "1K", "1e", "1e3.5", "1Mi5",
-                           "--1", "1,5", "1e1e1", "\xff"}) {
+                           "--1", "1,5", "1e1e1", "\xff", "Ei", "k", "-M", "."}) {
     auto q = Quantity::Parse(text);
     ASSERT_FALSE(q.ok()) << text;
     EXPECT_EQ(q.status().code(), StatusCode::kInvalidArgument) << text;

@@ -330,7 +330,10 @@ Json QuantityToJson(const Quantity& q) {
   j["canonical"] = q.ToString();
   j["milli"] = q.MilliValue();
   j["value"] = q.Value();
-  switch (q.format()) {
+  // The view describes the canonical form: zero is written "0" whatever its
+  // suffix was ("0Gi"), and "0" reads back as DecimalSI.
+  const Quantity::Format format = q.MilliValue() == 0 ? Quantity::Format::kDecimalSI : q.format();
+  switch (format) {
     case Quantity::Format::kDecimalSI: j["format"] = "DecimalSI"; break;
     case Quantity::Format::kBinarySI: j["format"] = "BinarySI"; break;
     case Quantity::Format::kDecimalExponent: j["format"] = "DecimalExponent"; break;
