@@ -21,7 +21,10 @@ mkdir -p "$dest"
 step() { printf '[build-binaries %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 have() {  # have <binary> <expected version text>
-  [[ -x "$dest/$1" ]] && "$dest/$1" --version 2>/dev/null | grep -q -- "$2"
+  local flag=--version
+  [[ "$1" == kubectl ]] && flag="version --client"
+  # shellcheck disable=SC2086
+  [[ -x "$dest/$1" ]] && "$dest/$1" $flag 2>/dev/null | grep -q -- "$2"
 }
 
 # Runs a command, printing a heartbeat every 30 s so CI logs show progress.
