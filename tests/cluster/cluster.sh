@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Control-plane harness: the real upstream etcd, kube-apiserver and (optionally)
+# kube-scheduler, on 127.0.0.1 with free ports, for end-to-end tests and the
+# playground. Binaries come from tests/cluster/build-binaries.sh (cached).
+#
+#   cluster.sh up     [--dir DIR] [--extender-url URL] [--webhook-url URL --webhook-ca FILE]
+#   cluster.sh down   [--dir DIR]
+#   cluster.sh status [--dir DIR]
+#
+# `up` prints the kubeconfig path as its last line; a second `up` on a running
+# DIR only prints it again. `down` stops every process this DIR started (process
+# groups, SIGTERM then SIGKILL) and leaves no port behind, also after a failed `up`.
+# The API server's serving certificate is signed by a CA generated here, so the
+# kubeconfig trusts it (no insecure-skip-tls-verify); the admin identity is a
+# client certificate in group system:masters.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bin="${HAMI_K8S_BIN_DIR:-$HOME/.cache/hami/k8s-v1.36.3}"
+
+cmd="${1:-}"; shift || true
+dir="$HOME/.cache/hami/cluster"; extender_url=""; webhook_url=""; webhook_ca=""
+while (($#)); do
+  case "$1" in
+    --dir) dir="$2"; shift 2 ;;
+    --extender-url) extender_url="$2"; shift 2 ;;
+    --webhook-url) webhook_url="$2"; shift 2 ;;
+    --webhook-ca) webhook_ca="$2"; shift 2 ;;
+    *) echo "cluster.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts "$@" in its own process group, logging to $dir/logs/<name>.log.
+start() {
+  local name="$1"; shift
+  setsid "$@" > "$dir/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$dir/$name.pid"
+}
+
+stop_all() {
+  local pids=() f pid
+  for f in "$dir"/*.pid; do
+    [[ -e "$f" ]] || continue
+    pid="$(cat "$f")"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$pid")
+  done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; done
+  rm -f "$dir"/*.pid
+}
+
+running() { [[ -f "$dir/apiserver.pid" ]] && kill -0 "$(cat "$dir/apiserver.pid")" 2>/dev/null; }
+
+make_pki() {
+  local pki="$dir/pki"
+  mkdir -p "$pki"
+  [[ -f "$pki/ca.crt" ]] && return
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=hami-test-ca" \
+    -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$pki/serving.ext"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
+    -keyout "$pki/apiserver.key" -out "$pki/apiserver.csr" 2>/dev/null
+  openssl x509 -req -in "$pki/apiserver.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$pki/serving.ext" -out "$pki/apiserver.crt" 2>/dev/null
+  printf 'extendedKeyUsage=clientAuth\n' > "$pki/client.ext"
+  openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=admin" \
+    -keyout "$pki/admin.key" -out "$pki/admin.csr" 2>/dev/null
+  openssl x509 -req -in "$pki/admin.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+    -CAcreateserial -days 3650 -extfile "$pki/client.ext" -out "$pki/admin.crt" 2>/dev/null
+  openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
+}
+
+write_kubeconfig() {
+  local port="$1" pki="$dir/pki"
+  cat > "$dir/kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: hami-test
+  cluster:
+    server: https://127.0.0.1:$port
+    certificate-authority: $pki/ca.crt
+users:
+- name: admin
+  user:
+    client-certificate: $pki/admin.crt
+    client-key: $pki/admin.key
+contexts:
+- name: hami-test
+  context: {cluster: hami-test, user: admin}
+current-context: hami-test
+EOF
+}
+
+write_scheduler_config() {
+  local resources=(nvidia.com/gpu nvidia.com/gpumem nvidia.com/gpucores
+                   nvidia.com/gpumem-percentage nvidia.com/priority)
+  {
+    echo "apiVersion: kubescheduler.config.k8s.io/v1"
+    echo "kind: KubeSchedulerConfiguration"
+    echo "clientConnection: {kubeconfig: $dir/kubeconfig}"
+    echo "leaderElection: {leaderElect: false}"
+    echo "profiles: [{schedulerName: hami-scheduler}]"
+    echo "extenders:"
+    echo "- urlPrefix: \"$extender_url\""
+    echo "  filterVerb: filter"
+    echo "  bindVerb: bind"
+    echo "  nodeCacheCapable: true"
+    echo "  weight: 1"
+    echo "  httpTimeout: 30s"
+    echo "  managedResources:"
+    for r in "${resources[@]}"; do echo "  - {name: $r, ignoredByScheduler: true}"; done
+  } > "$dir/scheduler.yaml"
+}
+
+apply_webhook() {
+  local ca_b64; ca_b64="$(base64 -w0 < "$webhook_ca")"
+  cat > "$dir/webhook.yaml" <<EOF
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: hami-webhook}
+webhooks:
+- name: vgpu.hami.io
+  admissionReviewVersions: [v1]
+  clientConfig: {url: "$webhook_url", caBundle: "$ca_b64"}
+  failurePolicy: Ignore
+  matchPolicy: Equivalent
+  reinvocationPolicy: Never
+  sideEffects: None
+  timeoutSeconds: 10
+  rules:
+  - {operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods], scope: "*"}
+  namespaceSelector:
+    matchExpressions: [{key: hami.io/webhook, operator: NotIn, values: [ignore]}]
+  objectSelector:
+    matchExpressions: [{key: hami.io/webhook, operator: NotIn, values: [ignore]}]
+EOF
+  "$bin/kubectl" --kubeconfig "$dir/kubeconfig" apply -f "$dir/webhook.yaml" >&2
+}
+
+wait_ready() {
+  for _ in $(seq 300); do
+    "$bin/kubectl" --kubeconfig "$dir/kubeconfig" get --raw /readyz >/dev/null 2>&1 && return 0
+    running || break
+    sleep 0.2
+  done
+  return 1
+}
+
+cmd_up() {
+  for b in etcd kube-apiserver kube-scheduler kubectl; do
+    [[ -x "$bin/$b" ]] || die "$bin/$b is missing: run tests/cluster/build-binaries.sh (scripts/setup.sh does)"
+  done
+  if running && [[ -f "$dir/kubeconfig" ]]; then
+    log "already running in $dir"
+    echo "$dir/kubeconfig"; return
+  fi
+  mkdir -p "$dir/logs"
+  stop_all
+  make_pki
+  local etcd_port etcd_peer api_port
+  etcd_port="$(free_port)"; etcd_peer="$(free_port)"; api_port="$(free_port)"
+  rm -rf "$dir/etcd-data"
+  log "etcd on 127.0.0.1:$etcd_port"
+  start etcd "$bin/etcd" --data-dir "$dir/etcd-data" --log-level=warn --unsafe-no-fsync \
+    --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
+    --initial-cluster "default=http://127.0.0.1:$etcd_peer"
+  log "kube-apiserver on https://127.0.0.1:$api_port"
+  start apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
+    --tls-cert-file "$dir/pki/apiserver.crt" --tls-private-key-file "$dir/pki/apiserver.key" \
+    --client-ca-file "$dir/pki/ca.crt" --cert-dir "$dir/pki" \
+    --service-cluster-ip-range 10.0.0.0/24 --service-account-issuer "https://127.0.0.1:$api_port" \
+    --service-account-key-file "$dir/pki/sa.key" --service-account-signing-key-file "$dir/pki/sa.key" \
+    --authorization-mode RBAC --allow-privileged=true \
+    --disable-admission-plugins ServiceAccount,TaintNodesByCondition
+  write_kubeconfig "$api_port"
+  wait_ready || { stop_all; die "kube-apiserver did not become ready (log: $dir/logs/apiserver.log)"; }
+  log "kube-apiserver ready"
+  if [[ -n "$webhook_url" ]]; then
+    [[ -f "$webhook_ca" ]] || { stop_all; die "--webhook-url needs --webhook-ca FILE"; }
+    apply_webhook || { stop_all; die "could not create the MutatingWebhookConfiguration"; }
+    log "webhook $webhook_url registered"
+  fi
+  if [[ -n "$extender_url" ]]; then
+    write_scheduler_config
+    start scheduler "$bin/kube-scheduler" --config "$dir/scheduler.yaml" --secure-port 0
+    log "kube-scheduler started (extender $extender_url)"
+  fi
+  echo "$dir/kubeconfig"
+}
+
+cmd_down() {
+  [[ -d "$dir" ]] || return 0
+  stop_all
+  rm -rf "$dir/etcd-data"
+  log "stopped (state kept in $dir)"
+}
+
+cmd_status() {
+  local any=0 f
+  for f in "$dir"/*.pid; do
+    [[ -e "$f" ]] || continue
+    any=1
+    if kill -0 "$(cat "$f")" 2>/dev/null; then echo "$(basename "$f" .pid): running (pid $(cat "$f"))"
+    else echo "$(basename "$f" .pid): not running"; fi
+  done
+  ((any)) || echo "not running ($dir)"
+  [[ -f "$dir/kubeconfig" ]] && echo "kubeconfig: $dir/kubeconfig"
+  return 0
+}
+
+case "$cmd" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down|status [--dir DIR] [--extender-url URL] [--webhook-url URL --webhook-ca FILE]" >&2; exit 2 ;;
+esac
