@@ -204,12 +204,31 @@ TEST_F(SchedulerBinaryTest, FilterPatchesPodThenBindBindsIt) {
   stored = api_.Object("/api/v1/pods", "ns/p");
   EXPECT_EQ(stored["spec"]["nodeName"], "n0");
   EXPECT_EQ(stored["metadata"]["annotations"]["hami.io/bind-phase"], "allocating");
+  json node = api_.Object("/api/v1/nodes", "n0");
+  EXPECT_NE(node["metadata"]["annotations"].value("hami.io/mutex.lock", "").find(",ns,p"),
+            std::string::npos)
+      << node.dump();
 
   httplib::Client metrics("127.0.0.1", metrics_port_);
   auto scrape = metrics.Get("/metrics");
   ASSERT_TRUE(scrape);
   EXPECT_EQ(scrape->status, 200);
   EXPECT_NE(scrape->body.find("zone=\"vGPU\""), std::string::npos);
+}
+
+TEST_F(SchedulerBinaryTest, FilterPatchFailureAnswersError) {
+  api_.FailNext("PATCH", 500, 1000);
+  json args = {{"Pod", GpuPod()}, {"NodeNames", {"n0"}}};
+  json out;
+  for (int i = 0; i < 50; ++i) {  // FailedNodes until the node informer has synced
+    out = PostJson("/filter", args.dump());
+    if (out.contains("Error")) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(out.contains("Error")) << out.dump();
+  EXPECT_NE(out["Error"].get<std::string>().find("patch"), std::string::npos) << out.dump();
+  json stored = api_.Object("/api/v1/pods", "ns/p");
+  EXPECT_FALSE(stored["metadata"].contains("annotations")) << stored.dump();
 }
 
 }  // namespace
