@@ -1,0 +1,275 @@
+#include "cmd/hami-scheduler/handlers.h"
+
+#include <chrono>
+#include <exception>
+#include <thread>
+#include <utility>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "common/log.h"
+#include "extender/extender.h"
+
+namespace hami::schedulerd {
+namespace {
+
+using Json = nlohmann::json;
+using Steady = std::chrono::steady_clock;
+constexpr std::string_view kComponent = "scheduler";
+
+std::string ErrorBody(std::string_view message) {
+  return Json{{"Error", std::string(message)}}.dump();
+}
+
+Json AnnotationsJson(const scheduler::AnnotationMap& map) {
+  Json out = Json::object();
+  for (const auto& [k, v] : map) out[k] = v;
+  return out;
+}
+
+void Reply(httplib::Response& res, const std::string& body) {
+  res.status = 200;
+  res.set_content(body, "application/json");
+}
+
+}  // namespace
+
+Handlers::Handlers(HandlerDeps deps) : deps_(std::move(deps)) {}
+
+std::string Handlers::Filter(std::string_view body) {
+  auto start = Steady::now();
+  std::string out;
+  std::string result = "error";
+  try {
+    out = FilterImpl(body);
+    Json parsed = Json::parse(out, nullptr, false);
+    if (parsed.is_object()) {
+      auto err = parsed.find("Error");
+      bool has_error = err != parsed.end() && err->is_string() && !err->get<std::string>().empty();
+      auto names = parsed.find("NodeNames");
+      bool no_nodes = names != parsed.end() && names->is_array() && names->empty();
+      result = has_error ? "error" : (no_nodes ? "unschedulable" : "success");
+    }
+  } catch (const std::exception& e) {
+    out = extender::FilterErrorResponse(std::string("internal error: ") + e.what()).dump();
+    if (deps_.metrics != nullptr) deps_.metrics->FilterError("exception");
+  }
+  if (deps_.metrics != nullptr) deps_.metrics->ObserveFilter(Steady::now() - start, result);
+  return out;
+}
+
+std::string Handlers::FilterImpl(std::string_view body) {
+  extender::FilterOutcome outcome = extender::HandleFilter(*deps_.scheduler, body);
+  if (!outcome.decision.has_value()) return outcome.response.dump();
+  const scheduler::FilterDecision& d = *outcome.decision;
+  if (deps_.client != nullptr) {
+    Json patch = {{"metadata",
+                   {{"annotations", AnnotationsJson(d.annotations)},
+                    {"labels", AnnotationsJson(d.labels)}}}};
+    auto patched = deps_.client->MergePatch(k8s::kPods, outcome.pod_namespace, outcome.pod_name,
+                                            patch);
+    if (!patched.ok()) {
+      deps_.scheduler->Unreserve(outcome.pod_uid);
+      if (deps_.metrics != nullptr) deps_.metrics->FilterError("patch_failed");
+      log::Warn(kComponent, "filter: pod patch failed",
+                {{"pod", outcome.pod_namespace + "/" + outcome.pod_name},
+                 {"error", patched.status().ToString()}});
+      return extender::FilterErrorResponse("patch pod annotations: " +
+                                           patched.status().ToString())
+          .dump();
+    }
+  }
+  log::Info(kComponent, "filter: node chosen",
+            {{"pod", outcome.pod_namespace + "/" + outcome.pod_name}, {"node", d.node}});
+  return outcome.response.dump();
+}
+
+std::string Handlers::Bind(std::string_view body) {
+  auto start = Steady::now();
+  Status status;
+  try {
+    status = BindImpl(body);
+  } catch (const std::exception& e) {
+    status = InternalError(std::string("internal error: ") + e.what());
+  }
+  if (!status.ok() && deps_.metrics != nullptr) deps_.metrics->BindError("bind_failed");
+  if (deps_.metrics != nullptr) {
+    deps_.metrics->ObserveBind(Steady::now() - start, status.ok() ? "success" : "error");
+  }
+  return extender::BindResponse(status).dump();
+}
+
+Status Handlers::BindImpl(std::string_view body) {
+  ASSIGN_OR_RETURN(extender::BindArgs args, extender::ParseBindArgs(body));
+  if (deps_.client == nullptr) return FailedPreconditionError("no API client");
+  std::string key = args.pod_namespace + "/" + args.pod_name;
+
+  Json pod_json;
+  k8s::ObjectPtr cached = deps_.pods != nullptr ? deps_.pods->Get(key) : nullptr;
+  if (cached != nullptr) {
+    pod_json = *cached;
+  } else {
+    ASSIGN_OR_RETURN(pod_json, deps_.client->Get(k8s::kPods, args.pod_namespace, args.pod_name));
+  }
+  ASSIGN_OR_RETURN(scheduler::Pod pod, scheduler::PodFromJson(pod_json));
+  int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                      deps_.clock->Now().time_since_epoch())
+                      .count();
+  ASSIGN_OR_RETURN(extender::BindPlan plan,
+                   extender::PlanBind(*deps_.scheduler, args, pod, now_s));
+
+  bool locked = false;
+  if (plan.needs_node_lock && deps_.locker != nullptr) {
+    Status lock;
+    for (int i = 0; i < std::max(1, deps_.node_lock_attempts); ++i) {
+      lock = deps_.locker->Lock(args.node, args.pod_namespace, args.pod_name);
+      if (lock.ok() || lock.code() != StatusCode::kResourceExhausted) break;
+      std::this_thread::sleep_for(deps_.node_lock_backoff);
+    }
+    if (!lock.ok()) {
+      log::Warn(kComponent, "bind: node lock failed",
+                {{"pod", key}, {"node", args.node}, {"error", lock.ToString()}});
+      return lock;
+    }
+    locked = true;
+  }
+  auto release = [&] {
+    if (!locked) return;
+    Status r = deps_.locker->Release(args.node, args.pod_namespace, args.pod_name);
+    if (!r.ok()) {
+      log::Warn(kComponent, "bind: node lock release failed",
+                {{"node", args.node}, {"error", r.ToString()}});
+    }
+  };
+
+  Json patch = {{"metadata", {{"annotations", AnnotationsJson(plan.annotations)}}}};
+  auto patched = deps_.client->MergePatch(k8s::kPods, args.pod_namespace, args.pod_name, patch);
+  if (!patched.ok()) {
+    release();
+    return patched.status();
+  }
+  if (Status b = deps_.client->Bind(args.pod_namespace, args.pod_name, args.pod_uid, args.node);
+      !b.ok()) {
+    release();
+    Json failed = {{"metadata", {{"annotations", {{"hami.io/bind-phase", "failed"}}}}}};
+    (void)deps_.client->MergePatch(k8s::kPods, args.pod_namespace, args.pod_name, failed);
+    log::Warn(kComponent, "bind failed", {{"pod", key}, {"node", args.node}, {"error", b.ToString()}});
+    return b;
+  }
+  log::Info(kComponent, "bound", {{"pod", key}, {"node", args.node}});
+  return OkStatus();
+}
+
+std::string Handlers::Webhook(std::string_view body) {
+  auto start = Steady::now();
+  std::string out;
+  std::string result = "success";
+  try {
+    out = deps_.webhook->Handle(body).dump();
+  } catch (const std::exception& e) {
+    out = ErrorBody(std::string("internal error: ") + e.what());
+    result = "error";
+  }
+  if (deps_.metrics != nullptr) deps_.metrics->ObserveWebhook(Steady::now() - start, result);
+  return out;
+}
+
+void Handlers::Register(httplib::Server* server) {
+  server->set_payload_max_length(kMaxBodyBytes);
+  server->Post("/filter", [this](const httplib::Request& req, httplib::Response& res) {
+    Reply(res, Filter(req.body));
+  });
+  server->Post("/bind", [this](const httplib::Request& req, httplib::Response& res) {
+    Reply(res, Bind(req.body));
+  });
+  server->Post("/webhook", [this](const httplib::Request& req, httplib::Response& res) {
+    Reply(res, Webhook(req.body));
+  });
+  auto ok = [](const httplib::Request&, httplib::Response& res) {
+    res.status = 200;
+    res.set_content("ok", "text/plain");
+  };
+  server->Get("/healthz", ok);
+  server->Get("/readyz", ok);
+  server->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what += std::string(": ") + e.what();
+        } catch (...) {
+        }
+        Reply(res, ErrorBody(what));
+      });
+  server->set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 413 && req.method == "POST") {
+      Reply(res, ErrorBody("request body larger than 1 MiB"));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }));
+}
+
+namespace {
+
+void UpsertNodeFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
+  auto node = scheduler::NodeFromJson(*obj);
+  if (!node.ok()) {
+    log::Warn(kComponent, "skipping malformed node",
+              {{"node", k8s::Name(*obj)}, {"error", node.status().ToString()}});
+    return;
+  }
+  if (Status st = s->UpsertNode(*node); !st.ok()) {
+    log::Debug(kComponent, "node registration problem",
+               {{"node", node->name}, {"error", st.ToString()}});
+  }
+}
+
+void UpsertPodFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
+  auto pod = scheduler::PodFromJson(*obj);
+  if (!pod.ok()) {
+    log::Warn(kComponent, "skipping malformed pod",
+              {{"pod", k8s::Key(*obj)}, {"error", pod.status().ToString()}});
+    return;
+  }
+  s->UpsertPod(*pod);
+}
+
+void UpsertQuotaFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
+  auto quota = scheduler::ResourceQuotaFromJson(*obj);
+  if (!quota.ok()) return;
+  s->UpsertQuota(*quota);
+}
+
+}  // namespace
+
+k8s::InformerHandlers NodeHandlers(scheduler::Scheduler* s) {
+  k8s::InformerHandlers h;
+  h.on_add = [s](const k8s::ObjectPtr& o) { UpsertNodeFrom(s, o); };
+  h.on_update = [s](const k8s::ObjectPtr&, const k8s::ObjectPtr& o) { UpsertNodeFrom(s, o); };
+  h.on_delete = [s](const k8s::ObjectPtr& o) { s->RemoveNode(k8s::Name(*o)); };
+  return h;
+}
+
+k8s::InformerHandlers PodHandlers(scheduler::Scheduler* s) {
+  k8s::InformerHandlers h;
+  h.on_add = [s](const k8s::ObjectPtr& o) { UpsertPodFrom(s, o); };
+  h.on_update = [s](const k8s::ObjectPtr&, const k8s::ObjectPtr& o) { UpsertPodFrom(s, o); };
+  h.on_delete = [s](const k8s::ObjectPtr& o) { s->RemovePod(k8s::Uid(*o)); };
+  return h;
+}
+
+k8s::InformerHandlers QuotaHandlers(scheduler::Scheduler* s) {
+  k8s::InformerHandlers h;
+  h.on_add = [s](const k8s::ObjectPtr& o) { UpsertQuotaFrom(s, o); };
+  h.on_update = [s](const k8s::ObjectPtr&, const k8s::ObjectPtr& o) { UpsertQuotaFrom(s, o); };
+  h.on_delete = [s](const k8s::ObjectPtr& o) {
+    s->RemoveQuota(k8s::Namespace(*o), k8s::Name(*o));
+  };
+  return h;
+}
+
+}  // namespace hami::schedulerd

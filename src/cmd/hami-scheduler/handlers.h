@@ -1,0 +1,66 @@
+// hami-scheduler's HTTP layer: the kube-scheduler extender (/filter, /bind),
+// the mutating webhook (/webhook) and health probes, over the pure handlers of
+// src/extender and src/webhook plus the API calls they leave to the caller
+// (pod patch after filter; node lock, bind-phase patch and Binding on bind).
+// Every answer is JSON; bad bodies and exceptions give {"Error": ...} with
+// HTTP 200, never a crash. Thread-safe (handlers run on httplib's pool).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "k8s/client.h"
+#include "k8s/informer.h"
+#include "k8s/node_lock.h"
+#include "schedmetrics/scheduler_metrics.h"
+#include "scheduler/scheduler.h"
+#include "webhook/webhook.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace hami::schedulerd {
+
+inline constexpr size_t kMaxBodyBytes = 1 << 20;  // 1 MiB
+
+struct HandlerDeps {
+  scheduler::Scheduler* scheduler = nullptr;
+  const webhook::Webhook* webhook = nullptr;
+  k8s::Client* client = nullptr;          // null: no API calls (filter answers only)
+  k8s::NodeLocker* locker = nullptr;      // null: node lock skipped
+  const k8s::Informer* pods = nullptr;    // pod cache for /bind; null = GET the pod
+  schedmetrics::SchedulerMetrics* metrics = nullptr;  // may be null
+  const Clock* clock = nullptr;
+  int node_lock_attempts = 5;             // tries on lock contention
+  std::chrono::milliseconds node_lock_backoff{200};
+};
+
+class Handlers {
+ public:
+  explicit Handlers(HandlerDeps deps);
+
+  // Request body in, response body (JSON text) out.
+  std::string Filter(std::string_view body);
+  std::string Bind(std::string_view body);
+  std::string Webhook(std::string_view body);
+
+  // Installs the routes, the 1 MiB body limit and the error/exception handlers.
+  void Register(httplib::Server* server);
+
+ private:
+  std::string FilterImpl(std::string_view body);
+  Status BindImpl(std::string_view body);
+
+  HandlerDeps deps_;
+};
+
+// Wires informer events into the scheduling core: nodes -> UpsertNode /
+// RemoveNode, pods -> UpsertPod / RemovePod, quotas -> UpsertQuota / RemoveQuota.
+k8s::InformerHandlers NodeHandlers(scheduler::Scheduler* scheduler);
+k8s::InformerHandlers PodHandlers(scheduler::Scheduler* scheduler);
+k8s::InformerHandlers QuotaHandlers(scheduler::Scheduler* scheduler);
+
+}  // namespace hami::schedulerd

@@ -1,0 +1,235 @@
+// hami-scheduler: the kube-scheduler extender (/filter, /bind), the pod
+// mutating webhook (/webhook) and the scheduler metrics (port 9395). Pods,
+// nodes and resource quotas are watched with informers and fed to the
+// scheduling core; see handlers.h for the HTTP contract.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+
+#include "api/device_config.h"
+#include "cmd/hami-scheduler/handlers.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "k8s/client.h"
+#include "k8s/informer.h"
+#include "k8s/node_lock.h"
+#include "metrics/http_exposer.h"
+#include "metrics/registry.h"
+#include "schedmetrics/scheduler_metrics.h"
+#include "schedmetrics/snapshot_view.h"
+#include "scheduler/scheduler.h"
+#include "vendors/config.h"
+#include "vendors/registry.h"
+#include "webhook/webhook.h"
+
+namespace {
+
+constexpr std::string_view kComponent = "scheduler";
+std::atomic<bool> g_stop{false};  // set by the signal handler only
+void OnSignal(int) { g_stop.store(true); }
+
+// "300", "300s", "5m", "1h", "1m30s" (Go duration subset); nullopt when malformed.
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = i;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+    if (j == i || j - i > 9) return std::nullopt;
+    int64_t v = std::stoll(text.substr(i, j - i));
+    if (j == text.size()) {
+      if (i != 0) return std::nullopt;  // bare number only on its own
+      return std::chrono::seconds(v);
+    }
+    char unit = text[j];
+    if (unit == 'h') total += v * 3600;
+    else if (unit == 'm') total += v * 60;
+    else if (unit == 's') total += v;
+    else return std::nullopt;
+    i = j + 1;
+  }
+  return std::chrono::seconds(total);
+}
+
+// A running httplib server (plain or TLS) on its own thread.
+struct ServerThread {
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+};
+
+hami::Status StartServer(std::unique_ptr<httplib::Server> server, const std::string& bind,
+                         hami::schedulerd::Handlers* handlers, std::vector<ServerThread>* out) {
+  auto addr = hami::metrics::ParseBindAddress(bind);
+  if (!addr.ok()) return addr.status();
+  if (!server->is_valid()) return hami::InvalidArgumentError("cannot set up server for " + bind);
+  handlers->Register(server.get());
+  std::string host = addr->host.empty() ? "0.0.0.0" : addr->host;
+  if (!server->bind_to_port(host, addr->port)) {
+    return hami::UnavailableError("cannot bind " + bind);
+  }
+  httplib::Server* raw = server.get();
+  out->push_back({std::move(server), std::thread([raw] { raw->listen_after_bind(); })});
+  return hami::OkStatus();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hami;
+  CLI::App app{"hami-scheduler: kube-scheduler extender and pod webhook for HAMi"};
+  std::string kubeconfig, http_bind, https_bind, cert_file, key_file;
+  std::string metrics_bind = ":9395";
+  std::string scheduler_name = "hami-scheduler";
+  std::string device_config_file;
+  std::string node_policy = "binpack", gpu_policy = "spread";
+  std::string node_lock_timeout = "5m";
+  std::string log_level = "info";
+  bool leader_elect = false;
+  int filter_threads = 1;
+  app.add_option("--kubeconfig", kubeconfig, "kubeconfig; empty = $KUBECONFIG or in-cluster");
+  app.add_option("--http-bind", http_bind, "plain HTTP host:port (default 127.0.0.1:8080 when no --https-bind)");
+  app.add_option("--https-bind", https_bind, "HTTPS host:port (needs --cert-file/--key-file)");
+  app.add_option("--cert-file", cert_file, "TLS certificate (PEM)");
+  app.add_option("--key-file", key_file, "TLS private key (PEM)");
+  app.add_option("--metrics-bind-address", metrics_bind, "host:port for /metrics");
+  app.add_option("--scheduler-name", scheduler_name, "schedulerName set by the webhook");
+  app.add_option("--device-config-file", device_config_file, "device-config.yaml");
+  app.add_option("--node-scheduler-policy", node_policy, "binpack|spread");
+  app.add_option("--gpu-scheduler-policy", gpu_policy, "binpack|spread|topology-aware");
+  app.add_option("--node-lock-timeout", node_lock_timeout, "node lock expiry (seconds or 5m)");
+  app.add_option("--filter-threads", filter_threads, "threads fitting nodes per filter call")
+      ->check(CLI::Range(1, 64));
+  app.add_flag("--leader-elect", leader_elect, "accepted for compatibility (single replica)");
+  app.add_option("--log-level", log_level, "debug|info|warning|error");
+  CLI11_PARSE(app, argc, argv);
+
+  log::Level level;
+  if (log::ParseLevel(log_level, &level)) log::SetLevel(level);
+  auto lock_expiry = ParseDuration(node_lock_timeout);
+  if (!lock_expiry.has_value()) {
+    log::Error(kComponent, "bad --node-lock-timeout", {{"value", node_lock_timeout}});
+    return 2;
+  }
+  if (!https_bind.empty() && (cert_file.empty() || key_file.empty())) {
+    log::Error(kComponent, "--https-bind needs --cert-file and --key-file");
+    return 2;
+  }
+  if (http_bind.empty() && https_bind.empty()) http_bind = "127.0.0.1:8080";
+  if (leader_elect) log::Info(kComponent, "--leader-elect set: running as the single leader");
+
+  api::DeviceConfig device_config;
+  if (!device_config_file.empty()) {
+    auto loaded = api::LoadDeviceConfigFile(device_config_file);
+    if (!loaded.ok()) {
+      log::Error(kComponent, "cannot load device config", {{"error", loaded.status().ToString()}});
+      return 1;
+    }
+    device_config = std::move(loaded).value();
+  }
+  vendors::DevicesConfig devices = vendors::DevicesConfigFrom(device_config);
+
+  auto client_config = k8s::LoadClientConfig(kubeconfig);
+  if (!client_config.ok()) {
+    log::Error(kComponent, "cannot load kubeconfig", {{"error", client_config.status().ToString()}});
+    return 1;
+  }
+  auto client_or = k8s::Client::Create(std::move(client_config).value());
+  if (!client_or.ok()) {
+    log::Error(kComponent, "cannot create API client", {{"error", client_or.status().ToString()}});
+    return 1;
+  }
+  std::unique_ptr<k8s::Client> client = std::move(client_or).value();
+
+  SystemClock clock;
+  scheduler::SchedulerOptions sched_options;
+  sched_options.node_policy = node_policy;
+  sched_options.gpu_policy = gpu_policy;
+  sched_options.filter_threads = filter_threads;
+  scheduler::Scheduler sched(vendors::MakeVendors(devices), sched_options, clock);
+  webhook::WebhookOptions webhook_options;
+  webhook_options.scheduler_name = scheduler_name;
+  webhook::Webhook hook(sched.vendors(), webhook_options, &sched);
+
+  k8s::NodeLockOptions lock_options;
+  lock_options.expiry = *lock_expiry;
+  k8s::NodeLocker locker(client.get(), &clock, lock_options);
+
+  k8s::Informer nodes(client.get(), k8s::kNodes);
+  k8s::Informer pods(client.get(), k8s::kPods);
+  k8s::Informer quotas(client.get(), k8s::kResourceQuotas);
+  nodes.AddHandlers(schedulerd::NodeHandlers(&sched));
+  pods.AddHandlers(schedulerd::PodHandlers(&sched));
+  quotas.AddHandlers(schedulerd::QuotaHandlers(&sched));
+  nodes.Start();
+  pods.Start();
+  quotas.Start();
+
+  schedmetrics::SchedulerMetrics sched_metrics(
+      [&sched] { return schedmetrics::ViewFromSnapshot(sched.Snapshot()); });
+  metrics::Registry registry;
+  registry.AddCollector(&sched_metrics);
+  metrics::HttpExposer exposer(&registry);
+  if (Status s = exposer.Start(metrics_bind); !s.ok()) {
+    log::Error(kComponent, "cannot serve metrics", {{"error", s.ToString()}});
+    return 1;
+  }
+
+  schedulerd::HandlerDeps deps;
+  deps.scheduler = &sched;
+  deps.webhook = &hook;
+  deps.client = client.get();
+  deps.locker = &locker;
+  deps.pods = &pods;
+  deps.metrics = &sched_metrics;
+  deps.clock = &clock;
+  schedulerd::Handlers handlers(deps);
+
+  std::vector<ServerThread> servers;
+  Status started = OkStatus();
+  if (!http_bind.empty()) {
+    started = StartServer(std::make_unique<httplib::Server>(), http_bind, &handlers, &servers);
+  }
+  if (started.ok() && !https_bind.empty()) {
+    started = StartServer(
+        std::make_unique<httplib::SSLServer>(cert_file.c_str(), key_file.c_str()), https_bind,
+        &handlers, &servers);
+  }
+  std::signal(SIGTERM, OnSignal);
+  std::signal(SIGINT, OnSignal);
+  if (started.ok()) {
+    log::Info(kComponent, "started",
+              {{"http", http_bind}, {"https", https_bind},
+               {"metrics_port", std::to_string(exposer.port())},
+               {"scheduler_name", scheduler_name}});
+    bool synced_logged = false;
+    while (!g_stop.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!synced_logged && nodes.HasSynced() && pods.HasSynced()) {
+        log::Info(kComponent, "caches synced",
+                  {{"nodes", std::to_string(nodes.Size())}, {"pods", std::to_string(pods.Size())}});
+        synced_logged = true;
+      }
+    }
+    log::Info(kComponent, "stopping");
+  } else {
+    log::Error(kComponent, "cannot start server", {{"error", started.ToString()}});
+  }
+  for (auto& s : servers) s.server->stop();
+  for (auto& s : servers) {
+    if (s.thread.joinable()) s.thread.join();
+  }
+  exposer.Stop();
+  quotas.Stop();
+  pods.Stop();
+  nodes.Stop();
+  return started.ok() ? 0 : 1;
+}
