@@ -41,7 +41,8 @@ function(hami_test name)
 endfunction()
 
 # hami_fuzzer(NAME SOURCES ... DEPS ...): a libFuzzer target, built only with
-# HAMI_FUZZ=ON (clang). Registers a short smoke run (label fuzz) with CTest.
+# HAMI_FUZZ=ON (clang). Registers a short smoke run (label fuzz) with CTest, with a
+# fixed seed so that CI is reproducible; run the binary by hand for longer campaigns.
 function(hami_fuzzer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   if(NOT HAMI_FUZZ)
@@ -53,6 +54,6 @@ function(hami_fuzzer name)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   add_dependencies(fuzzers ${name})
   add_test(NAME ${name}_smoke
-           COMMAND ${name} -max_total_time=5 -max_len=4096 -rss_limit_mb=2048)
+           COMMAND ${name} -seed=1 -max_total_time=5 -max_len=4096 -rss_limit_mb=2048)
   set_tests_properties(${name}_smoke PROPERTIES LABELS fuzz TIMEOUT 60)
 endfunction()

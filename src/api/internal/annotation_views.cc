@@ -326,14 +326,22 @@ StatusOr<std::vector<MigAllocation>> MigAllocationsFromJson(const Json& json) {
 }
 
 Json QuantityToJson(const Quantity& q) {
+  // The view describes the stable serialized form. As in apimachinery, a
+  // quantity's String() is not always a fixed point ("62.5Ki" prints "64000",
+  // which reads back as DecimalSI and prints "64k"), so re-read until it is.
+  Quantity stable = q;
+  for (int i = 0; i < 3; ++i) {
+    auto again = Quantity::Parse(stable.ToString());
+    if (!again.ok()) break;
+    const bool fixed = again->ToString() == stable.ToString() && again->format() == stable.format();
+    stable = *again;
+    if (fixed) break;
+  }
   Json j = Json::object();
-  j["canonical"] = q.ToString();
-  j["milli"] = q.MilliValue();
-  j["value"] = q.Value();
-  // The view describes the canonical form: zero is written "0" whatever its
-  // suffix was ("0Gi"), and "0" reads back as DecimalSI.
-  const Quantity::Format format = q.MilliValue() == 0 ? Quantity::Format::kDecimalSI : q.format();
-  switch (format) {
+  j["canonical"] = stable.ToString();
+  j["milli"] = stable.MilliValue();
+  j["value"] = stable.Value();
+  switch (stable.format()) {
     case Quantity::Format::kDecimalSI: j["format"] = "DecimalSI"; break;
     case Quantity::Format::kBinarySI: j["format"] = "BinarySI"; break;
     case Quantity::Format::kDecimalExponent: j["format"] = "DecimalExponent"; break;
