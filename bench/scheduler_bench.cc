@@ -78,7 +78,7 @@ StatusOr<SchedulerBenchResult> RunSchedulerBench(const SchedulerBenchOptions& o)
       api::PodDevices devs = {{{scheduler::testing::GpuUuid(names.back(), g), "NVIDIA",
                                 static_cast<int32_t>(mem), cores}}};
       pod.annotations[std::string(api::kNvidiaDevicesAllocated)] = api::EncodePodDevices(devs);
-      sched.UpsertPod(pod);
+      (void)sched.UpsertPod(pod);
       ++r.existing_pods;
     }
   }

@@ -42,7 +42,7 @@ Cluster& GetCluster(int nodes, int occupancy) {
       pod.annotations[std::string(api::kVgpuNode)] = c->names.back();
       pod.annotations[std::string(api::kNvidiaDevicesAllocated)] = api::EncodePodDevices(
           {{{scheduler::testing::GpuUuid(c->names.back(), g), "NVIDIA", static_cast<int32_t>(mem), occupancy}}});
-      c->sched->UpsertPod(pod);
+      (void)c->sched->UpsertPod(pod);
     }
   }
   return *c;

@@ -1,5 +1,6 @@
 #include "k8s/leader.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <ctime>
 #include <mutex>
@@ -132,6 +133,106 @@ void LeaderElector::Stop() {
     if (!res.ok()) log::Warn("leader", "lease release failed", {{"error", res.status().ToString()}});
     if (impl_->on_change) impl_->on_change(false);
   }
+}
+
+}  // namespace hami::k8s
+
+namespace hami::k8s {
+
+struct LeaseObserver::Impl {
+  Client* client;
+  const Clock* clock;
+  LeaseObserverOptions options;
+  std::function<void(bool)> on_change;
+  std::string holder;
+  std::string record;  // holder|renewTime last seen
+  std::chrono::seconds duration{15};
+  std::chrono::steady_clock::time_point renewed_at{};
+  bool seen = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  std::thread thread;
+};
+
+LeaseObserver::LeaseObserver(Client* client, const Clock* clock, LeaseObserverOptions options,
+                             std::function<void(bool)> on_change)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->client = client;
+  impl_->clock = clock;
+  impl_->options = std::move(options);
+  impl_->on_change = std::move(on_change);
+}
+
+LeaseObserver::~LeaseObserver() { Stop(); }
+
+bool LeaseObserver::Observe(const StatusOr<Json>& lease) {
+  Impl& m = *impl_;
+  auto now = m.clock->Monotonic();
+  if (lease.ok()) {
+    const Json& spec = lease->contains("spec") && (*lease)["spec"].is_object()
+                           ? (*lease)["spec"]
+                           : Json::object();
+    auto text = [&](const char* key) {
+      auto it = spec.find(key);
+      return it != spec.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string holder = text("holderIdentity");
+    std::string record = holder + "|" + text("renewTime");
+    if (!m.seen || record != m.record) {
+      m.record = record;
+      m.renewed_at = now;
+      m.seen = true;
+    }
+    m.holder = holder;
+    auto it = spec.find("leaseDurationSeconds");
+    int64_t secs = it != spec.end() && it->is_number_integer() ? it->get<int64_t>() : 15;
+    m.duration = std::chrono::seconds(std::clamp<int64_t>(secs, 1, 3600));
+  } else if (lease.status().code() == StatusCode::kNotFound) {
+    m.holder.clear();
+    m.seen = false;
+  } else {
+    log::Warn("leader", "lease read failed", {{"error", lease.status().ToString()}});
+    // Keep what was observed; it ages out with the lease duration below.
+  }
+  const std::string& id = m.options.identity;
+  bool leader = m.seen && !id.empty() && m.holder.compare(0, id.size(), id) == 0 &&
+                now - m.renewed_at < m.duration;
+  bool was = leader_.exchange(leader, std::memory_order_acq_rel);
+  if (was != leader) {
+    log::Info("leader", leader ? "became leader (lease holder)" : "not the leader",
+              {{"identity", id}, {"holder", m.holder}});
+    if (m.on_change) m.on_change(leader);
+  }
+  return leader;
+}
+
+bool LeaseObserver::PollOnce() {
+  const auto& o = impl_->options;
+  return Observe(impl_->client->Get(kLeases, o.lease_namespace, o.lease_name));
+}
+
+void LeaseObserver::Start() {
+  if (impl_->thread.joinable()) return;
+  impl_->stop = false;
+  impl_->thread = std::thread([this] {
+    std::unique_lock lock(impl_->mu);
+    while (!impl_->stop) {
+      lock.unlock();
+      PollOnce();
+      lock.lock();
+      impl_->cv.wait_for(lock, impl_->options.poll_period, [&] { return impl_->stop; });
+    }
+  });
+}
+
+void LeaseObserver::Stop() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stop = true;
+  }
+  impl_->cv.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
 }
 
 }  // namespace hami::k8s

@@ -1,7 +1,13 @@
-// Leader election on a coordination.k8s.io/v1 Lease. One elector per process;
-// Run() loops until stopped: acquires when the lease is free or expired,
-// renews every retry period, reports leadership changes through a callback.
-// IsLeader() is lock-free and safe from any thread.
+// Leadership on a coordination.k8s.io/v1 Lease, two ways:
+//  - LeaderElector takes part in the election: acquires the lease when it is
+//    free or expired, renews it every retry period.
+//  - LeaseObserver only watches a lease someone else holds (HAMi's extender
+//    follows the co-located kube-scheduler's lease): this replica leads while
+//    the lease's holderIdentity starts with its identity and the lease has been
+//    renewed within leaseDurationSeconds, measured on the local monotonic clock
+//    from when a renewal was last observed (no trust in clock skew).
+// Both report changes through a callback; IsLeader() is lock-free and safe
+// from any thread.
 #pragma once
 
 #include <atomic>
@@ -33,6 +39,33 @@ class LeaderElector {
   bool IsLeader() const { return leader_.load(std::memory_order_acquire); }
   // One acquire/renew attempt (exposed for tests). Returns the new leadership.
   bool TryAcquireOrRenew();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> leader_{false};
+};
+
+struct LeaseObserverOptions {
+  std::string lease_namespace = "kube-system";
+  std::string lease_name = "hami-scheduler";
+  std::string identity;  // holderIdentity prefix that means "us" (the hostname)
+  std::chrono::milliseconds poll_period{2000};
+};
+
+class LeaseObserver {
+ public:
+  LeaseObserver(Client* client, const Clock* clock, LeaseObserverOptions options,
+                std::function<void(bool leader)> on_change = nullptr);
+  ~LeaseObserver();
+  void Start();  // background thread polling the lease
+  void Stop();
+  bool IsLeader() const { return leader_.load(std::memory_order_acquire); }
+  // One observation of the lease (a GET's result; exposed for tests).
+  // Returns the new leadership.
+  bool Observe(const StatusOr<Json>& lease);
+  // One GET + Observe.
+  bool PollOnce();
 
  private:
   struct Impl;

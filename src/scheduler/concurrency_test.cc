@@ -43,10 +43,10 @@ TEST(Concurrency, NoOverCommit) {
           s.Unreserve(uid);  // e.g. the pod patch failed
         } else if (i % 4 == 1) {
           for (auto& [k, v] : r->decision->annotations) p.annotations[k] = v;
-          s.UpsertPod(p);  // informer echo of our own patch
+          (void)s.UpsertPod(p);  // informer echo of our own patch
         } else if (i % 7 == 2) {
           p.phase = "Succeeded";
-          s.UpsertPod(p);
+          (void)s.UpsertPod(p);
         }
         (void)s.Snapshot().nodes.size();
       }

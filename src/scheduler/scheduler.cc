@@ -31,7 +31,7 @@ const vendors::VendorList& Scheduler::vendors() const { return impl_->vendors; }
 
 Status Scheduler::UpsertNode(const Node& node) { return impl_->UpsertNode(node); }
 void Scheduler::RemoveNode(std::string_view name) { impl_->RemoveNode(name); }
-void Scheduler::UpsertPod(const Pod& pod) { impl_->UpsertPod(pod); }
+Status Scheduler::UpsertPod(const Pod& pod) { return impl_->UpsertPod(pod); }
 void Scheduler::RemovePod(std::string_view uid) { impl_->RemovePodRecord(uid); }
 void Scheduler::UpsertQuota(const ResourceQuota& q) { impl_->UpsertQuota(q); }
 void Scheduler::RemoveQuota(std::string_view ns, std::string_view name) { impl_->RemoveQuota(ns, name); }

@@ -96,7 +96,9 @@ class Scheduler {
   void RemoveNode(std::string_view name);
 
   // Usage. Pods without hami.io/vgpu-node are ignored; terminal pods free.
-  void UpsertPod(const Pod& pod);
+  // A malformed allocated annotation returns InvalidArgument and leaves what
+  // was recorded for the pod before untouched.
+  Status UpsertPod(const Pod& pod);
   void RemovePod(std::string_view uid);
 
   void UpsertQuota(const ResourceQuota& quota);

@@ -154,31 +154,36 @@ Pod AllocatedPod(const std::string& uid, const std::string& node, const std::str
 
 TEST_F(SchedulerTest, UsageFromAnnotationsAndLifecycle) {
   Pod p = AllocatedPod("u1", "n0", "GPU-n0-1,NVIDIA,3000,10:;");
-  s_->UpsertPod(p);
+  ASSERT_TRUE(s_->UpsertPod(p).ok());
   EXPECT_EQ(Dev("n0", 1).used_mem_mib, 3000);
-  s_->UpsertPod(p);  // resync: idempotent
+  ASSERT_TRUE(s_->UpsertPod(p).ok());  // resync: idempotent
   EXPECT_EQ(Dev("n0", 1).used_mem_mib, 3000);
   p.deleting = true;  // terminating keeps usage
-  s_->UpsertPod(p);
+  ASSERT_TRUE(s_->UpsertPod(p).ok());
   EXPECT_EQ(Dev("n0", 1).used, 1);
   p.phase = "Succeeded";  // terminal frees
-  s_->UpsertPod(p);
+  ASSERT_TRUE(s_->UpsertPod(p).ok());
   EXPECT_EQ(Dev("n0", 1).used, 0);
-  s_->UpsertPod(AllocatedPod("u2", "n0", "GPU-n0-1,NVIDIA,3000,10:;"));
+  ASSERT_TRUE(s_->UpsertPod(AllocatedPod("u2", "n0", "GPU-n0-1,NVIDIA,3000,10:;")).ok());
   s_->RemovePod("u2");
   EXPECT_EQ(Dev("n0", 1).used_mem_mib, 0);
   // Malformed annotation: skipped, nothing charged.
-  s_->UpsertPod(AllocatedPod("u3", "n0", "garbage"));
+  EXPECT_EQ(s_->UpsertPod(AllocatedPod("u3", "n0", "garbage")).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Dev("n0", 1).used, 0);
+  // A later garbage update of an allocated pod keeps what it was charged.
+  ASSERT_TRUE(s_->UpsertPod(AllocatedPod("u4", "n0", "GPU-n0-1,NVIDIA,2000,20:;")).ok());
+  EXPECT_FALSE(s_->UpsertPod(AllocatedPod("u4", "n0", "GPU-n0-1,NVIDIA,oops")).ok());
+  EXPECT_EQ(Dev("n0", 1).used_mem_mib, 2000);
+  EXPECT_EQ(Dev("n0", 1).used_cores, 20);
 }
 
 TEST_F(SchedulerTest, InitContainersDoneShrink) {
   Pod p = AllocatedPod("u1", "n0", "GPU-n0-0,NVIDIA,8000,50:;GPU-n0-0,NVIDIA,3000,10:;");
   p.init_containers.push_back(testing::GpuContainer("init", Gpu{1, 8000, 50}));
-  s_->UpsertPod(p);
+  ASSERT_TRUE(s_->UpsertPod(p).ok());
   EXPECT_EQ(Dev("n0", 0).used_mem_mib, 8000);
   p.init_statuses = {{true, 0}};
-  s_->UpsertPod(p);
+  ASSERT_TRUE(s_->UpsertPod(p).ok());
   EXPECT_EQ(Dev("n0", 0).used_mem_mib, 3000);
   EXPECT_EQ(Dev("n0", 0).used_cores, 10);
 }
@@ -194,7 +199,7 @@ TEST_F(SchedulerTest, RestartRebuildsSameUsage) {
   }
   auto before = s_->Snapshot();
   auto fresh = Make();
-  for (auto& p : pods) fresh->UpsertPod(p);  // pods before nodes: still counted
+  for (auto& p : pods) ASSERT_TRUE(fresh->UpsertPod(p).ok());  // pods before nodes: still counted
   ASSERT_TRUE(fresh->UpsertNode(MakeUniformNode("n0", 2)).ok());
   ASSERT_TRUE(fresh->UpsertNode(MakeUniformNode("n1", 2)).ok());
   auto after = fresh->Snapshot();
@@ -284,8 +289,13 @@ TEST_F(SchedulerTest, BadRegistrationIsAnError) {
   n.annotations[std::string(api::kNodeNvidiaRegister)] = "[{not json";
   EXPECT_FALSE(s_->UpsertNode(n).ok());
   EXPECT_FALSE(s_->HasNode("bad"));
+  // A registered node whose annotation turns to garbage keeps its inventory.
+  Node garbled = MakeUniformNode("n0", 2);
+  garbled.annotations[std::string(api::kNodeNvidiaRegister)] = "\x01garbage";
+  EXPECT_FALSE(s_->UpsertNode(garbled).ok());
+  EXPECT_TRUE(Filter(MakePod("a", {Gpu{1, 100, 0}}), {"n0"}).decision.has_value());
   s_->RemoveNode("n0");
-  EXPECT_EQ(Filter(MakePod("a", {Gpu{1, 100, 0}}), {"n0"}).failed_nodes.at("n0"), "node unregistered");
+  EXPECT_EQ(Filter(MakePod("b", {Gpu{1, 100, 0}}), {"n0"}).failed_nodes.at("n0"), "node unregistered");
 }
 
 TEST(Handshake, Decisions) {

@@ -1,6 +1,10 @@
 #include "cmd/hami-scheduler/handlers.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <map>
+#include <vector>
 #include <exception>
 #include <thread>
 #include <utility>
@@ -59,9 +63,31 @@ std::string Handlers::Filter(std::string_view body) {
   return out;
 }
 
+bool Handlers::WaitForCaches() const {
+  if (!deps_.caches_synced) return true;
+  auto deadline = Steady::now() + deps_.sync_wait;
+  while (!deps_.caches_synced()) {
+    if (Steady::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 std::string Handlers::FilterImpl(std::string_view body) {
+  if (!WaitForCaches()) {
+    if (deps_.metrics != nullptr) deps_.metrics->FilterError("not_synced");
+    return extender::FilterErrorResponse("hami-scheduler caches are not synced yet").dump();
+  }
   extender::FilterOutcome outcome = extender::HandleFilter(*deps_.scheduler, body);
-  if (!outcome.decision.has_value()) return outcome.response.dump();
+  k8s::Json pod_ref = k8s::PodRef(outcome.pod_namespace, outcome.pod_name, outcome.pod_uid);
+  if (!outcome.decision.has_value()) {
+    auto failed = outcome.response.find("FailedNodes");
+    if (deps_.events != nullptr && !outcome.pod_name.empty() && failed != outcome.response.end() &&
+        failed->is_object() && !failed->empty()) {
+      deps_.events->Warning(pod_ref, "FilteringFailed", SummarizeFailedNodes(*failed));
+    }
+    return outcome.response.dump();
+  }
   const scheduler::FilterDecision& d = *outcome.decision;
   if (deps_.client != nullptr) {
     Json patch = {{"metadata",
@@ -75,6 +101,10 @@ std::string Handlers::FilterImpl(std::string_view body) {
       log::Warn(kComponent, "filter: pod patch failed",
                 {{"pod", outcome.pod_namespace + "/" + outcome.pod_name},
                  {"error", patched.status().ToString()}});
+      if (deps_.events != nullptr) {
+        deps_.events->Warning(pod_ref, "FilteringFailed",
+                              "cannot record the allocation on the pod: " + patched.status().ToString());
+      }
       return extender::FilterErrorResponse("patch pod annotations: " +
                                            patched.status().ToString())
           .dump();
@@ -82,6 +112,12 @@ std::string Handlers::FilterImpl(std::string_view body) {
   }
   log::Info(kComponent, "filter: node chosen",
             {{"pod", outcome.pod_namespace + "/" + outcome.pod_name}, {"node", d.node}});
+  if (deps_.events != nullptr && deps_.success_events) {
+    char score[32];
+    std::snprintf(score, sizeof score, "%.2f", d.score);
+    deps_.events->Normal(pod_ref, "FilteringSucceed",
+                         "find fit node(" + d.node + "), score " + score);
+  }
   return outcome.response.dump();
 }
 
@@ -94,6 +130,20 @@ std::string Handlers::Bind(std::string_view body) {
     status = InternalError(std::string("internal error: ") + e.what());
   }
   if (!status.ok() && deps_.metrics != nullptr) deps_.metrics->BindError("bind_failed");
+  if (deps_.events != nullptr) {
+    auto args = extender::ParseBindArgs(body);
+    if (args.ok() && !args->pod_name.empty()) {
+      k8s::Json ref = k8s::PodRef(args->pod_namespace, args->pod_name, args->pod_uid);
+      if (!status.ok()) {
+        deps_.events->Warning(ref, "BindingFailed",
+                              "binding to node " + args->node + " failed: " + status.ToString());
+      } else if (deps_.success_events) {
+        deps_.events->Normal(ref, "BindingSucceed",
+                             "Successfully binding node [" + args->node + "] to " +
+                                 args->pod_namespace + "/" + args->pod_name);
+      }
+    }
+  }
   if (deps_.metrics != nullptr) {
     deps_.metrics->ObserveBind(Steady::now() - start, status.ok() ? "success" : "error");
   }
@@ -191,7 +241,11 @@ void Handlers::Register(httplib::Server* server) {
     res.set_content("ok", "text/plain");
   };
   server->Get("/healthz", ok);
-  server->Get("/readyz", ok);
+  server->Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    bool ready = !deps_.caches_synced || deps_.caches_synced();
+    res.status = ready ? 200 : 503;
+    res.set_content(ready ? "ok" : "caches not synced", "text/plain");
+  });
   server->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "internal error";
@@ -213,29 +267,39 @@ void Handlers::Register(httplib::Server* server) {
   }));
 }
 
-namespace {
-
-void UpsertNodeFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
-  auto node = scheduler::NodeFromJson(*obj);
-  if (!node.ok()) {
-    log::Warn(kComponent, "skipping malformed node",
-              {{"node", k8s::Name(*obj)}, {"error", node.status().ToString()}});
-    return;
+std::string SummarizeFailedNodes(const Json& failed_nodes) {
+  if (!failed_nodes.is_object()) return "no available node";
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& [node, reason] : failed_nodes.items()) {
+    by_reason[reason.is_string() ? reason.get<std::string>() : reason.dump()].push_back(node);
   }
-  if (Status st = s->UpsertNode(*node); !st.ok()) {
-    log::Debug(kComponent, "node registration problem",
-               {{"node", node->name}, {"error", st.ToString()}});
+  std::string out = "no available node, " + std::to_string(failed_nodes.size()) + " nodes do not meet: ";
+  bool first = true;
+  for (auto& [reason, nodes] : by_reason) {
+    std::sort(nodes.begin(), nodes.end());
+    out += first ? "" : "; ";
+    first = false;
+    out += std::to_string(nodes.size()) + " nodes " + reason + "(";
+    for (size_t i = 0; i < nodes.size() && i < 5; ++i) out += (i ? "," : "") + nodes[i];
+    if (nodes.size() > 5) out += ",...";
+    out += ")";
   }
+  return out;
 }
 
-void UpsertPodFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
+namespace {
+
+void UpsertPodFrom(scheduler::Scheduler* s, k8s::EventRecorder* events, const k8s::ObjectPtr& obj) {
   auto pod = scheduler::PodFromJson(*obj);
-  if (!pod.ok()) {
-    log::Warn(kComponent, "skipping malformed pod",
-              {{"pod", k8s::Key(*obj)}, {"error", pod.status().ToString()}});
-    return;
+  Status st = pod.ok() ? s->UpsertPod(*pod) : pod.status();
+  if (st.ok()) return;
+  log::Warn(kComponent, "malformed pod skipped", {{"pod", k8s::Key(*obj)}, {"error", st.ToString()}});
+  if (events != nullptr) {
+    events->Warning(k8s::PodRef(k8s::Namespace(*obj), k8s::Name(*obj), k8s::Uid(*obj)),
+                    "InvalidAllocation",
+                    "hami-scheduler cannot read this pod's device annotations (usage recorded "
+                    "before, if any, is kept): " + st.ToString());
   }
-  s->UpsertPod(*pod);
 }
 
 void UpsertQuotaFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
@@ -246,18 +310,12 @@ void UpsertQuotaFrom(scheduler::Scheduler* s, const k8s::ObjectPtr& obj) {
 
 }  // namespace
 
-k8s::InformerHandlers NodeHandlers(scheduler::Scheduler* s) {
+k8s::InformerHandlers PodHandlers(scheduler::Scheduler* s, k8s::EventRecorder* events) {
   k8s::InformerHandlers h;
-  h.on_add = [s](const k8s::ObjectPtr& o) { UpsertNodeFrom(s, o); };
-  h.on_update = [s](const k8s::ObjectPtr&, const k8s::ObjectPtr& o) { UpsertNodeFrom(s, o); };
-  h.on_delete = [s](const k8s::ObjectPtr& o) { s->RemoveNode(k8s::Name(*o)); };
-  return h;
-}
-
-k8s::InformerHandlers PodHandlers(scheduler::Scheduler* s) {
-  k8s::InformerHandlers h;
-  h.on_add = [s](const k8s::ObjectPtr& o) { UpsertPodFrom(s, o); };
-  h.on_update = [s](const k8s::ObjectPtr&, const k8s::ObjectPtr& o) { UpsertPodFrom(s, o); };
+  h.on_add = [s, events](const k8s::ObjectPtr& o) { UpsertPodFrom(s, events, o); };
+  h.on_update = [s, events](const k8s::ObjectPtr&, const k8s::ObjectPtr& o) {
+    UpsertPodFrom(s, events, o);
+  };
   h.on_delete = [s](const k8s::ObjectPtr& o) { s->RemovePod(k8s::Uid(*o)); };
   return h;
 }

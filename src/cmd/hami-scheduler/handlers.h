@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "common/clock.h"
 #include "k8s/client.h"
+#include "k8s/event_recorder.h"
 #include "k8s/informer.h"
 #include "k8s/node_lock.h"
 #include "schedmetrics/scheduler_metrics.h"
@@ -33,7 +35,15 @@ struct HandlerDeps {
   k8s::NodeLocker* locker = nullptr;      // null: node lock skipped
   const k8s::Informer* pods = nullptr;    // pod cache for /bind; null = GET the pod
   schedmetrics::SchedulerMetrics* metrics = nullptr;  // may be null
+  k8s::EventRecorder* events = nullptr;   // null: no pod events
+  bool success_events = true;             // FilteringSucceed / BindingSucceed too
   const Clock* clock = nullptr;
+  // True once the node and pod caches are synced. Until then /filter waits up
+  // to `sync_wait` and then answers an Error (never a decision made on an
+  // empty usage picture: that would double-book after a restart), and
+  // /readyz answers 503. Null: always ready.
+  std::function<bool()> caches_synced;
+  std::chrono::milliseconds sync_wait{10000};
   int node_lock_attempts = 5;             // tries on lock contention
   std::chrono::milliseconds node_lock_backoff{200};
 };
@@ -52,15 +62,22 @@ class Handlers {
 
  private:
   std::string FilterImpl(std::string_view body);
+  bool WaitForCaches() const;
   Status BindImpl(std::string_view body);
 
   HandlerDeps deps_;
 };
 
-// Wires informer events into the scheduling core: nodes -> UpsertNode /
-// RemoveNode, pods -> UpsertPod / RemovePod, quotas -> UpsertQuota / RemoveQuota.
-k8s::InformerHandlers NodeHandlers(scheduler::Scheduler* scheduler);
-k8s::InformerHandlers PodHandlers(scheduler::Scheduler* scheduler);
+// "no available node, 3 nodes do not meet: 2 nodes <reason>(a,b); 1 nodes
+// <reason>(c)" from an ExtenderFilterResult's FailedNodes map (node lists are
+// cut after 5 names).
+std::string SummarizeFailedNodes(const nlohmann::json& failed_nodes);
+
+// Wires informer events into the scheduling core: pods -> UpsertPod /
+// RemovePod (a malformed allocation is a Warning event on the pod, its
+// earlier usage kept), quotas -> UpsertQuota / RemoveQuota. Nodes go through
+// the Registrar (registration.h).
+k8s::InformerHandlers PodHandlers(scheduler::Scheduler* scheduler, k8s::EventRecorder* events);
 k8s::InformerHandlers QuotaHandlers(scheduler::Scheduler* scheduler);
 
 }  // namespace hami::schedulerd

@@ -1,7 +1,10 @@
 // hami-scheduler: the kube-scheduler extender (/filter, /bind), the pod
 // mutating webhook (/webhook) and the scheduler metrics (port 9395). Pods,
 // nodes and resource quotas are watched with informers and fed to the
-// scheduling core; see handlers.h for the HTTP contract.
+// scheduling core (nodes through the Registrar: selector, handshake health);
+// see handlers.h for the HTTP contract. With --leader-elect it follows the
+// co-located kube-scheduler's Lease (HAMi's model): the leader writes the
+// handshake annotations and labels the scheduler pods by role.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -11,15 +14,21 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <httplib.h>
 
 #include "api/device_config.h"
 #include "cmd/hami-scheduler/handlers.h"
+#include "cmd/hami-scheduler/registration.h"
+#include "cmd/hami-scheduler/roles.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "k8s/client.h"
+#include "k8s/event_recorder.h"
 #include "k8s/informer.h"
+#include "k8s/leader.h"
 #include "k8s/node_lock.h"
 #include "metrics/http_exposer.h"
 #include "metrics/registry.h"
@@ -81,6 +90,17 @@ hami::Status StartServer(std::unique_ptr<httplib::Server> server, const std::str
   return hami::OkStatus();
 }
 
+std::string EnvOr(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +114,12 @@ int main(int argc, char** argv) {
   std::string node_lock_timeout = "5m";
   std::string log_level = "info";
   bool leader_elect = false;
+  std::string lease_name = "hami-scheduler";
+  std::string lease_namespace = EnvOr("POD_NAMESPACE", "kube-system");
+  std::string leader_identity = HostName();
+  std::string node_label_selector;
+  std::string registration_period = "15s";
+  bool success_events = true;
   int filter_threads = 1;
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig; empty = $KUBECONFIG or in-cluster");
   app.add_option("--http-bind", http_bind, "plain HTTP host:port (default 127.0.0.1:8080 when no --https-bind)");
@@ -108,7 +134,21 @@ int main(int argc, char** argv) {
   app.add_option("--node-lock-timeout", node_lock_timeout, "node lock expiry (seconds or 5m)");
   app.add_option("--filter-threads", filter_threads, "threads fitting nodes per filter call")
       ->check(CLI::Range(1, 64));
-  app.add_flag("--leader-elect", leader_elect, "accepted for compatibility (single replica)");
+  app.add_option("--leader-elect", leader_elect,
+                 "follow the kube-scheduler's Lease: only its holder writes handshakes and role labels")
+      ->default_str("false")
+      ->expected(0, 1);
+  app.add_option("--leader-elect-resource-name", lease_name, "Lease held by the kube-scheduler");
+  app.add_option("--leader-elect-resource-namespace", lease_namespace,
+                 "Lease namespace (default $POD_NAMESPACE or kube-system)");
+  app.add_option("--leader-elect-identity", leader_identity,
+                 "holderIdentity prefix meaning this replica (default: the hostname)");
+  app.add_option("--node-label-selector", node_label_selector,
+                 "only nodes with all these labels: k=v,k2=v2");
+  app.add_option("--registration-period", registration_period,
+                 "node registration/handshake pass period (15s)");
+  app.add_option("--success-events", success_events,
+                 "post FilteringSucceed/BindingSucceed events too (true|false)");
   app.add_option("--log-level", log_level, "debug|info|warning|error");
   CLI11_PARSE(app, argc, argv);
 
@@ -124,7 +164,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (http_bind.empty() && https_bind.empty()) http_bind = "127.0.0.1:8080";
-  if (leader_elect) log::Info(kComponent, "--leader-elect set: running as the single leader");
+  auto pass_period = ParseDuration(registration_period);
+  if (!pass_period.has_value() || pass_period->count() <= 0) {
+    log::Error(kComponent, "bad --registration-period", {{"value", registration_period}});
+    return 2;
+  }
+  auto selector = schedulerd::ParseNodeSelector(node_label_selector);
+  if (!selector.ok()) {
+    log::Error(kComponent, "bad --node-label-selector", {{"error", selector.status().ToString()}});
+    return 2;
+  }
+  if (leader_elect && leader_identity.empty()) {
+    log::Error(kComponent, "--leader-elect needs a hostname or --leader-elect-identity");
+    return 2;
+  }
 
   api::DeviceConfig device_config;
   if (!device_config_file.empty()) {
@@ -163,11 +216,39 @@ int main(int argc, char** argv) {
   lock_options.expiry = *lock_expiry;
   k8s::NodeLocker locker(client.get(), &clock, lock_options);
 
+  k8s::EventRecorder events(k8s::PostEventsTo(client.get(), scheduler_name), &clock);
+  events.Start();
+
+  // Leadership: followed from the kube-scheduler's Lease, or always ours.
+  std::atomic<bool> leadership_changed{true};
+  std::unique_ptr<k8s::LeaseObserver> lease;
+  if (leader_elect) {
+    k8s::LeaseObserverOptions lo;
+    lo.lease_namespace = lease_namespace;
+    lo.lease_name = lease_name;
+    lo.identity = leader_identity;
+    lease = std::make_unique<k8s::LeaseObserver>(client.get(), &clock, lo,
+                                                 [&](bool) { leadership_changed.store(true); });
+    lease->Start();
+    log::Info(kComponent, "following the kube-scheduler lease",
+              {{"lease", lease_namespace + "/" + lease_name}, {"identity", leader_identity}});
+  }
+  auto is_leader = [&lease] { return lease == nullptr || lease->IsLeader(); };
+
+  schedulerd::RegistrarDeps reg_deps;
+  reg_deps.scheduler = &sched;
+  reg_deps.client = client.get();
+  reg_deps.events = &events;
+  reg_deps.clock = &clock;
+  reg_deps.is_leader = is_leader;
+  reg_deps.node_selector = std::move(selector).value();
+  schedulerd::Registrar registrar(std::move(reg_deps));
+
   k8s::Informer nodes(client.get(), k8s::kNodes);
   k8s::Informer pods(client.get(), k8s::kPods);
   k8s::Informer quotas(client.get(), k8s::kResourceQuotas);
-  nodes.AddHandlers(schedulerd::NodeHandlers(&sched));
-  pods.AddHandlers(schedulerd::PodHandlers(&sched));
+  nodes.AddHandlers(registrar.Handlers());
+  pods.AddHandlers(schedulerd::PodHandlers(&sched, &events));
   quotas.AddHandlers(schedulerd::QuotaHandlers(&sched));
   nodes.Start();
   pods.Start();
@@ -191,6 +272,9 @@ int main(int argc, char** argv) {
   deps.pods = &pods;
   deps.metrics = &sched_metrics;
   deps.clock = &clock;
+  deps.events = &events;
+  deps.success_events = success_events;
+  deps.caches_synced = [&nodes, &pods] { return nodes.HasSynced() && pods.HasSynced(); };
   schedulerd::Handlers handlers(deps);
 
   std::vector<ServerThread> servers;
@@ -211,12 +295,24 @@ int main(int argc, char** argv) {
                {"metrics_port", std::to_string(exposer.port())},
                {"scheduler_name", scheduler_name}});
     bool synced_logged = false;
+    auto next_pass = clock.Monotonic();
+    std::string self_pod = EnvOr("POD_NAME", "");
+    std::string self_ns = EnvOr("POD_NAMESPACE", "");
     while (!g_stop.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!synced_logged && nodes.HasSynced() && pods.HasSynced()) {
+      if (!nodes.HasSynced() || !pods.HasSynced()) continue;
+      if (!synced_logged) {
         log::Info(kComponent, "caches synced",
                   {{"nodes", std::to_string(nodes.Size())}, {"pods", std::to_string(pods.Size())}});
         synced_logged = true;
+      }
+      bool changed = leadership_changed.exchange(false);
+      if (!changed && clock.Monotonic() < next_pass) continue;
+      next_pass = clock.Monotonic() + *pass_period;
+      int failed = registrar.Pass(nodes.List());
+      if (failed > 0) log::Warn(kComponent, "registration pass: handshake writes failed", {{"count", std::to_string(failed)}});
+      if (leader_elect && is_leader() && !self_pod.empty() && !self_ns.empty()) {
+        (void)schedulerd::LabelSchedulerPods(client.get(), self_ns, self_pod);
       }
     }
     log::Info(kComponent, "stopping");
@@ -228,6 +324,8 @@ int main(int argc, char** argv) {
     if (s.thread.joinable()) s.thread.join();
   }
   exposer.Stop();
+  if (lease) lease->Stop();
+  events.Stop();
   quotas.Stop();
   pods.Stop();
   nodes.Stop();

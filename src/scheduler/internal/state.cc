@@ -100,14 +100,20 @@ StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
 Status State::UpsertNode(const Node& node) {
   std::shared_ptr<const PairScores> scores;
   auto inv = DecodeInventory(node, &scores);
+  if (!inv.ok()) {
+    // Nothing decodable: keep the last good inventory (a plugin's garbage
+    // write must not strand the pods already placed there); a node never
+    // registered stays unregistered.
+    return inv.status();
+  }
   auto state = GetOrCreateNode(node.name);
   std::unique_lock lock(state->mu);
-  state->devices = inv.ok() ? std::move(inv->devices) : std::vector<vendors::DeviceUsage>{};
-  state->strings = inv.ok() ? std::move(inv->strings) : decltype(state->strings){};
+  state->devices = std::move(inv->devices);
+  state->strings = std::move(inv->strings);
   state->registered = !state->devices.empty();
   state->pair_scores = std::move(scores);
   for (const auto& [uid, charges] : state->pods) state->Apply(charges, +1);
-  return inv.ok() ? OkStatus() : inv.status();
+  return OkStatus();
 }
 
 void State::RemoveNode(std::string_view name) {
@@ -179,13 +185,13 @@ void State::Install(PodRecord rec) {
   shard.map[uid] = std::move(rec);
 }
 
-void State::UpsertPod(const Pod& pod) {
+Status State::UpsertPod(const Pod& pod) {
   if (pod.IsTerminal()) {
     RemovePodRecord(pod.uid);
-    return;
+    return OkStatus();
   }
   const std::string* node = Annotation(pod.annotations, api::kVgpuNode);
-  if (node == nullptr || node->empty()) return;
+  if (node == nullptr || node->empty()) return OkStatus();
   PodRecord rec;
   rec.uid = pod.uid;
   rec.namespace_name = pod.namespace_name;
@@ -196,14 +202,14 @@ void State::UpsertPod(const Pod& pod) {
     if (value == nullptr) continue;
     auto devs = api::DecodePodDevices(*value);
     if (!devs.ok()) {
-      log::Warn("scheduler", "bad allocated annotation",
-                {{"pod", pod.namespace_name + "/" + pod.name}, {"error", devs.status().message()}});
-      return;
+      return InvalidArgumentError(std::string(v->names().allocated_annotation) + ": " +
+                                  std::string(devs.status().message()));
     }
     rec.devices[v->names().keyword] = std::move(*devs);
   }
   rec.charges = CollapseUsage(rec.devices, pod.init_containers.size(), pod.InitContainersDone());
   Install(std::move(rec));
+  return OkStatus();
 }
 
 void State::UpsertQuota(const ResourceQuota& q) {

@@ -61,7 +61,7 @@ class State {
 
   Status UpsertNode(const Node& node);
   void RemoveNode(std::string_view name);
-  void UpsertPod(const Pod& pod);
+  Status UpsertPod(const Pod& pod);
   void RemovePodRecord(std::string_view uid);
   void UpsertQuota(const ResourceQuota& q);
   void RemoveQuota(std::string_view ns, std::string_view name);
