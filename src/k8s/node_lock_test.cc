@@ -1,5 +1,8 @@
 #include "k8s/node_lock.h"
 
+#include <tuple>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "k8s/internal/fake_apiserver.h"
@@ -74,6 +77,36 @@ TEST_F(NodeLockTest, ExpiredLockIsTakenOver) {
 TEST_F(NodeLockTest, DanglingOwnerIsTakenOver) {
   ASSERT_TRUE(locker_->Lock("n1", "ns", "gone").ok());
   EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
+}
+
+TEST_F(NodeLockTest, OwnerHeadingElsewhereOrSettledIsTakenOver) {
+  auto owner = [&](Json annotations, Json spec, std::string phase = "Pending") {
+    api_.Put("/api/v1/pods", {{"metadata", {{"name", "p1"}, {"namespace", "ns"}, {"annotations", annotations}}},
+                              {"spec", spec},
+                              {"status", {{"phase", phase}}}});
+  };
+  // Still on its way to n1 (allocating): contention.
+  owner({{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "allocating"}}, Json::object());
+  ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+  EXPECT_EQ(locker_->Lock("n1", "ns", "p2").code(), StatusCode::kResourceExhausted);
+  owner({{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "allocating"}}, {{"nodeName", "n1"}});
+  EXPECT_EQ(locker_->Lock("n1", "ns", "p2").code(), StatusCode::kResourceExhausted);
+  // Re-placed on another node after a restart: stale.
+  owner({{"hami.io/vgpu-node", "n2"}}, Json::object());
+  EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
+  EXPECT_NE(LockValue().find(",ns,p2"), std::string::npos);
+  // Bound elsewhere, settled by the plugin, or finished: stale.
+  for (auto [ann, spec, phase] : std::vector<std::tuple<Json, Json, std::string>>{
+           {Json::object(), {{"nodeName", "n2"}}, "Pending"},
+           {{{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "success"}}, {{"nodeName", "n1"}}, "Running"},
+           {{{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "failed"}}, {{"nodeName", "n1"}}, "Pending"},
+           {{{"hami.io/vgpu-node", "n1"}}, {{"nodeName", "n1"}}, "Succeeded"}}) {
+    ASSERT_TRUE(locker_->Release("n1", "ns", "p2").ok());
+    owner({{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "allocating"}}, Json::object());
+    ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
+    owner(ann, spec, phase);
+    EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok()) << spec.dump() << " " << phase;
+  }
 }
 
 TEST_F(NodeLockTest, LegacyAndGarbageValues) {

@@ -63,6 +63,22 @@ std::string Handlers::Filter(std::string_view body) {
   return out;
 }
 
+void Handlers::WaitForNodeLockRelease(const std::string& node,
+                                      std::chrono::steady_clock::time_point until) const {
+  if (deps_.nodes == nullptr) {
+    std::this_thread::sleep_until(until);
+    return;
+  }
+  // The lock holder's release shows in the node cache within milliseconds;
+  // polling the cache costs no API call. A stale holder never releases: the
+  // next Lock() after `until` takes such a lock over.
+  while (Steady::now() < until) {
+    k8s::ObjectPtr cached = deps_.nodes->Get(node);
+    if (cached == nullptr || k8s::Annotation(*cached, k8s::kNodeLockAnnotation).empty()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 bool Handlers::WaitForCaches() const {
   if (!deps_.caches_synced) return true;
   auto deadline = Steady::now() + deps_.sync_wait;
@@ -172,10 +188,12 @@ Status Handlers::BindImpl(std::string_view body) {
   bool locked = false;
   if (plan.needs_node_lock && deps_.locker != nullptr) {
     Status lock;
-    for (int i = 0; i < std::max(1, deps_.node_lock_attempts); ++i) {
+    auto deadline = Steady::now() + deps_.node_lock_wait;
+    while (true) {
       lock = deps_.locker->Lock(args.node, args.pod_namespace, args.pod_name);
       if (lock.ok() || lock.code() != StatusCode::kResourceExhausted) break;
-      std::this_thread::sleep_for(deps_.node_lock_backoff);
+      if (Steady::now() >= deadline) break;
+      WaitForNodeLockRelease(args.node, std::min(deadline, Steady::now() + deps_.node_lock_backoff));
     }
     if (!lock.ok()) {
       log::Warn(kComponent, "bind: node lock failed",

@@ -44,7 +44,12 @@ struct HandlerDeps {
   // /readyz answers 503. Null: always ready.
   std::function<bool()> caches_synced;
   std::chrono::milliseconds sync_wait{10000};
-  int node_lock_attempts = 5;             // tries on lock contention
+  // On node lock contention /bind waits up to `node_lock_wait` (HAMi's
+  // --node-lock-retry-timeout; keep it below the extender's httpTimeout),
+  // watching the node cache for the release when `nodes` is set, else
+  // sleeping `node_lock_backoff` between tries.
+  const k8s::Informer* nodes = nullptr;
+  std::chrono::milliseconds node_lock_wait{28000};
   std::chrono::milliseconds node_lock_backoff{200};
 };
 
@@ -63,6 +68,8 @@ class Handlers {
  private:
   std::string FilterImpl(std::string_view body);
   bool WaitForCaches() const;
+  void WaitForNodeLockRelease(const std::string& node,
+                              std::chrono::steady_clock::time_point until) const;
   Status BindImpl(std::string_view body);
 
   HandlerDeps deps_;

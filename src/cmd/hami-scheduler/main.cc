@@ -42,6 +42,7 @@
 namespace {
 
 constexpr std::string_view kComponent = "scheduler";
+constexpr size_t kServerThreads = 128;
 std::atomic<bool> g_stop{false};  // set by the signal handler only
 void OnSignal(int) { g_stop.store(true); }
 
@@ -81,6 +82,10 @@ hami::Status StartServer(std::unique_ptr<httplib::Server> server, const std::str
   if (!addr.ok()) return addr.status();
   if (!server->is_valid()) return hami::InvalidArgumentError("cannot set up server for " + bind);
   handlers->Register(server.get());
+  // Binds may wait for a node lock (up to --node-lock-retry-timeout) while
+  // filters keep flowing: a pool large enough that waiting binds never
+  // starve /filter.
+  server->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   std::string host = addr->host.empty() ? "0.0.0.0" : addr->host;
   if (!server->bind_to_port(host, addr->port)) {
     return hami::UnavailableError("cannot bind " + bind);
@@ -112,6 +117,7 @@ int main(int argc, char** argv) {
   std::string device_config_file;
   std::string node_policy = "binpack", gpu_policy = "spread";
   std::string node_lock_timeout = "5m";
+  std::string node_lock_retry_timeout = "28s";
   std::string log_level = "info";
   bool leader_elect = false;
   std::string lease_name = "hami-scheduler";
@@ -132,12 +138,13 @@ int main(int argc, char** argv) {
   app.add_option("--node-scheduler-policy", node_policy, "binpack|spread");
   app.add_option("--gpu-scheduler-policy", gpu_policy, "binpack|spread|topology-aware");
   app.add_option("--node-lock-timeout", node_lock_timeout, "node lock expiry (seconds or 5m)");
+  app.add_option("--node-lock-retry-timeout", node_lock_retry_timeout,
+                 "how long /bind waits for a contended node lock (28s; below the extender httpTimeout)");
   app.add_option("--filter-threads", filter_threads, "threads fitting nodes per filter call")
       ->check(CLI::Range(1, 64));
-  app.add_option("--leader-elect", leader_elect,
-                 "follow the kube-scheduler's Lease: only its holder writes handshakes and role labels")
-      ->default_str("false")
-      ->expected(0, 1);
+  app.add_flag("--leader-elect", leader_elect,
+               "follow the kube-scheduler's Lease: only its holder writes handshakes and role labels"
+               " (--leader-elect=false to turn off)");
   app.add_option("--leader-elect-resource-name", lease_name, "Lease held by the kube-scheduler");
   app.add_option("--leader-elect-resource-namespace", lease_namespace,
                  "Lease namespace (default $POD_NAMESPACE or kube-system)");
@@ -164,6 +171,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (http_bind.empty() && https_bind.empty()) http_bind = "127.0.0.1:8080";
+  auto lock_wait = ParseDuration(node_lock_retry_timeout);
+  if (!lock_wait.has_value()) {
+    log::Error(kComponent, "bad --node-lock-retry-timeout", {{"value", node_lock_retry_timeout}});
+    return 2;
+  }
   auto pass_period = ParseDuration(registration_period);
   if (!pass_period.has_value() || pass_period->count() <= 0) {
     log::Error(kComponent, "bad --registration-period", {{"value", registration_period}});
@@ -273,6 +285,8 @@ int main(int argc, char** argv) {
   deps.metrics = &sched_metrics;
   deps.clock = &clock;
   deps.events = &events;
+  deps.nodes = &nodes;
+  deps.node_lock_wait = *lock_wait;
   deps.success_events = success_events;
   deps.caches_synced = [&nodes, &pods] { return nodes.HasSynced() && pods.HasSynced(); };
   schedulerd::Handlers handlers(deps);
@@ -293,7 +307,8 @@ int main(int argc, char** argv) {
     log::Info(kComponent, "started",
               {{"http", http_bind}, {"https", https_bind},
                {"metrics_port", std::to_string(exposer.port())},
-               {"scheduler_name", scheduler_name}});
+               {"scheduler_name", scheduler_name},
+               {"leader_elect", leader_elect ? "true" : "false"}});
     bool synced_logged = false;
     auto next_pass = clock.Monotonic();
     std::string self_pod = EnvOr("POD_NAME", "");
