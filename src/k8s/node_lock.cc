@@ -104,31 +104,6 @@ Status Contention(std::string_view node, std::chrono::seconds expiry) {
                                 std::to_string(expiry.count() / 60) + "m" + std::to_string(expiry.count() % 60) +
                                 "s: node lock contention");
 }
-// Why the lock owner no longer needs `node` locked ("" = it still does): it
-// was re-placed on or bound to another node (e.g. its bind was cut short by a
-// scheduler restart and kube-scheduler retried it elsewhere), it finished, or
-// the device plugin already settled its allocation (bind-phase success or
-// failed) without releasing the lock.
-std::string StaleOwnerReason(const Json& pod, std::string_view node) {
-  std::string vgpu_node = Annotation(pod, "hami.io/vgpu-node");
-  if (!vgpu_node.empty() && vgpu_node != node) return "owner re-placed on node " + vgpu_node;
-  std::string bound;
-  std::string phase;
-  if (auto spec = pod.find("spec"); spec != pod.end() && spec->is_object()) {
-    if (auto n = spec->find("nodeName"); n != spec->end() && n->is_string()) bound = n->get<std::string>();
-  }
-  if (auto st = pod.find("status"); st != pod.end() && st->is_object()) {
-    if (auto p = st->find("phase"); p != st->end() && p->is_string()) phase = p->get<std::string>();
-  }
-  if (!bound.empty() && bound != node) return "owner bound to node " + bound;
-  if (phase == "Succeeded" || phase == "Failed") return "owner finished (" + phase + ")";
-  std::string bind_phase = Annotation(pod, "hami.io/bind-phase");
-  if (!bound.empty() && (bind_phase == "success" || bind_phase == "failed")) {
-    return "owner allocation settled (bind-phase " + bind_phase + ")";
-  }
-  return "";
-}
-
 }  // namespace
 
 Status NodeLocker::TryLockOnce(std::string_view node, std::string_view pod_ns, std::string_view pod_name) {
@@ -147,16 +122,21 @@ Status NodeLocker::TryLockOnce(std::string_view node, std::string_view pod_ns, s
       take_over = true;
     } else if (!parsed->owner_name.empty()) {
       auto owner = client_->Get(kPods, parsed->owner_ns, parsed->owner_name);
-      if (!owner.ok() && owner.status().code() == StatusCode::kNotFound) {
-        log::Info("nodelock", "dangling lock (owner gone), taking over", {{"node", std::string(node)}, {"value", value}});
-        take_over = true;
-      } else if (owner.ok()) {
-        std::string why = StaleOwnerReason(*owner, node);
-        if (!why.empty()) {
-          log::Info("nodelock", "stale lock, taking over",
-                    {{"node", std::string(node)}, {"value", value}, {"why", why}});
-          take_over = true;
+      bool gone = !owner.ok() && owner.status().code() == StatusCode::kNotFound;
+      std::string why;
+      if (gone || owner.ok()) {
+        std::optional<Json> owner_pod;
+        if (owner.ok()) owner_pod = std::move(owner).value();
+        if (options_.judge) {
+          why = options_.judge(node, *parsed, owner_pod);
+        } else if (gone) {
+          why = "owner pod not found";
         }
+      }  // other read errors: treat the lock as live
+      if (!why.empty()) {
+        log::Info("nodelock", "stale lock, taking over",
+                  {{"node", std::string(node)}, {"value", value}, {"why", why}});
+        take_over = true;
       }
     }
     if (!take_over) return Contention(node, options_.expiry);

@@ -2,11 +2,14 @@
 // Allocate hand-off of one pod per node between hami-scheduler and the device
 // plugin. Value `<RFC3339>,<ns>,<pod>`; a bare timestamp (legacy) is accepted.
 // Acquire: resourceVersion-guarded merge patch; re-entrant for the same pod;
-// taken over when expired or when the owner pod no longer exists. Release is
+// taken over when expired, when the owner pod no longer exists, or when the
+// injected judge calls it stale. Release is
 // owner-checked (legacy values are released by anyone). Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -20,16 +23,24 @@ namespace hami::k8s {
 
 inline constexpr std::string_view kNodeLockAnnotation = "hami.io/mutex.lock";
 
-struct NodeLockOptions {
-  std::chrono::seconds expiry{300};  // --node-lock-timeout
-  RetryPolicy retry{5, std::chrono::milliseconds(100), 2.0};
-};
-
 // Decoded lock value. owner_ns/owner_name are empty for the legacy form.
 struct NodeLockValue {
   std::chrono::system_clock::time_point time;
   std::string owner_ns;
   std::string owner_name;
+};
+
+// Decides whether another pod's unexpired lock on `node` may be taken over
+// now: returns why it is stale, or "" while it is live. `owner` is the owner
+// pod as the API returned it (nullopt: NotFound). The scheduler supplies its
+// policy (scheduler::JudgeNodeLock); the client knows none.
+using NodeLockJudge = std::function<std::string(
+    std::string_view node, const NodeLockValue& lock, const std::optional<Json>& owner)>;
+
+struct NodeLockOptions {
+  std::chrono::seconds expiry{300};  // --node-lock-timeout
+  RetryPolicy retry{5, std::chrono::milliseconds(100), 2.0};
+  NodeLockJudge judge;  // null: stale only when expired or the owner is gone
 };
 StatusOr<NodeLockValue> ParseNodeLockValue(std::string_view text);
 std::string FormatNodeLockValue(const NodeLockValue& value);

@@ -79,34 +79,23 @@ TEST_F(NodeLockTest, DanglingOwnerIsTakenOver) {
   EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
 }
 
-TEST_F(NodeLockTest, OwnerHeadingElsewhereOrSettledIsTakenOver) {
-  auto owner = [&](Json annotations, Json spec, std::string phase = "Pending") {
-    api_.Put("/api/v1/pods", {{"metadata", {{"name", "p1"}, {"namespace", "ns"}, {"annotations", annotations}}},
-                              {"spec", spec},
-                              {"status", {{"phase", phase}}}});
+TEST_F(NodeLockTest, InjectedJudgeDecidesStaleness) {
+  std::vector<std::string> seen;
+  NodeLockOptions o;
+  o.judge = [&](std::string_view node, const NodeLockValue& lock, const std::optional<Json>& owner) {
+    seen.push_back(std::string(node) + " " + lock.owner_name + " " + (owner ? Name(*owner) : "-"));
+    return owner && Annotation(*owner, "stale") == "yes" ? std::string("test says stale") : std::string();
   };
-  // Still on its way to n1 (allocating): contention.
-  owner({{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "allocating"}}, Json::object());
-  ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
-  EXPECT_EQ(locker_->Lock("n1", "ns", "p2").code(), StatusCode::kResourceExhausted);
-  owner({{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "allocating"}}, {{"nodeName", "n1"}});
-  EXPECT_EQ(locker_->Lock("n1", "ns", "p2").code(), StatusCode::kResourceExhausted);
-  // Re-placed on another node after a restart: stale.
-  owner({{"hami.io/vgpu-node", "n2"}}, Json::object());
-  EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok());
+  NodeLocker judged(client_.get(), &clock_, o);
+  ASSERT_TRUE(judged.Lock("n1", "ns", "p1").ok());
+  EXPECT_EQ(judged.Lock("n1", "ns", "p2").code(), StatusCode::kResourceExhausted);
+  api_.Put("/api/v1/pods", {{"metadata", {{"name", "p1"}, {"namespace", "ns"}, {"annotations", {{"stale", "yes"}}}}},
+                            {"spec", Json::object()}});
+  EXPECT_TRUE(judged.Lock("n1", "ns", "p2").ok());
   EXPECT_NE(LockValue().find(",ns,p2"), std::string::npos);
-  // Bound elsewhere, settled by the plugin, or finished: stale.
-  for (auto [ann, spec, phase] : std::vector<std::tuple<Json, Json, std::string>>{
-           {Json::object(), {{"nodeName", "n2"}}, "Pending"},
-           {{{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "success"}}, {{"nodeName", "n1"}}, "Running"},
-           {{{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "failed"}}, {{"nodeName", "n1"}}, "Pending"},
-           {{{"hami.io/vgpu-node", "n1"}}, {{"nodeName", "n1"}}, "Succeeded"}}) {
-    ASSERT_TRUE(locker_->Release("n1", "ns", "p2").ok());
-    owner({{"hami.io/vgpu-node", "n1"}, {"hami.io/bind-phase", "allocating"}}, Json::object());
-    ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
-    owner(ann, spec, phase);
-    EXPECT_TRUE(locker_->Lock("n1", "ns", "p2").ok()) << spec.dump() << " " << phase;
-  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"n1 p1 p1", "n1 p1 p1"}));
+  ASSERT_TRUE(judged.Lock("n1", "ns", "p2").ok());  // re-entrant: judge not asked
+  EXPECT_EQ(seen.size(), 2u);
 }
 
 TEST_F(NodeLockTest, LegacyAndGarbageValues) {

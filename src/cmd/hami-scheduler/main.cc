@@ -21,6 +21,7 @@
 
 #include "api/device_config.h"
 #include "cmd/hami-scheduler/handlers.h"
+#include "cmd/hami-scheduler/lock_judge.h"
 #include "cmd/hami-scheduler/registration.h"
 #include "cmd/hami-scheduler/roles.h"
 #include "common/clock.h"
@@ -226,6 +227,9 @@ int main(int argc, char** argv) {
 
   k8s::NodeLockOptions lock_options;
   lock_options.expiry = *lock_expiry;
+  scheduler::NodeLockPolicy lock_policy;
+  lock_policy.expiry = *lock_expiry;
+  lock_options.judge = schedulerd::JudgeWithPolicy(lock_policy, &clock);
   k8s::NodeLocker locker(client.get(), &clock, lock_options);
 
   k8s::EventRecorder events(k8s::PostEventsTo(client.get(), scheduler_name), &clock);
