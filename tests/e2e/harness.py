@@ -7,18 +7,14 @@ phase Pending with spec.nodeName set and the HAMi allocation annotations.
 Every cluster lives in its own temporary directory with free ports and is torn
 down on exit, also when a test fails.
 """
-import http.client
 import json
 import os
 import shutil
 import signal
 import socket
-import ssl
 import subprocess
 import tempfile
-import threading
 import time
-import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -87,97 +83,15 @@ def parse_allocated(value):
     return out
 
 
-class Api:
-    """A minimal API client (admin client certificate of the harness)."""
-
-    def __init__(self, kubeconfig):
-        import yaml
-        cfg = yaml.safe_load(open(kubeconfig))
-        server = urllib.parse.urlparse(cfg["clusters"][0]["cluster"]["server"])
-        user = cfg["users"][0]["user"]
-        ctx = ssl.create_default_context(cafile=cfg["clusters"][0]["cluster"]["certificate-authority"])
-        ctx.load_cert_chain(user["client-certificate"], user["client-key"])
-        self.host, self.port, self.ctx = server.hostname, server.port, ctx
-        self.conn = None
-
-    def call(self, method, path, body=None, content_type="application/merge-patch+json"):
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPSConnection(self.host, self.port, context=self.ctx, timeout=30)
-            try:
-                headers = {"Content-Type": content_type} if body is not None else {}
-                self.conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                                  headers=headers)
-                r = self.conn.getresponse()
-                data = r.read()
-                return r.status, (json.loads(data) if data else {})
-            except (OSError, http.client.HTTPException):
-                self.conn = None
-                if attempt:
-                    raise
-        return 0, {}
-
-
-class SimDevicePlugin(threading.Thread):
-    """TEST DOUBLE for hami-device-plugin on the simulated nodes (no kubelet,
-    no GPU): finishes what the plugin's Allocate does for a bound pod whose
-    bind-phase is `allocating` -- sets bind-phase `success` and releases the
-    node lock the scheduler took at bind (hami.io/mutex.lock). Without it only
-    one pod per node could bind per lock expiry, as in a cluster whose device
-    plugin is down."""
-
-    def __init__(self, kubeconfig, interval=0.2):
-        super().__init__(daemon=True)
-        self.api = Api(kubeconfig)
-        self.interval = interval
-        self.stopping = threading.Event()
-        self.allocated = 0
-        self.errors = []
-
-    def run(self):
-        while not self.stopping.is_set():
-            try:
-                self.sweep()
-            except Exception as e:  # keep going; reported by the tests if it matters
-                self.errors.append(repr(e))
-            self.stopping.wait(self.interval)
-
-    def sweep(self):
-        status, pods = self.api.call("GET", "/api/v1/pods?fieldSelector=spec.nodeName%21%3D")
-        if status != 200:
-            return
-        for pod in pods.get("items", []):
-            ann = pod["metadata"].get("annotations") or {}
-            if ann.get("hami.io/bind-phase") != "allocating":
-                continue
-            ns, name, node = pod["metadata"]["namespace"], pod["metadata"]["name"], pod["spec"]["nodeName"]
-            self.api.call("PATCH", f"/api/v1/namespaces/{ns}/pods/{name}",
-                          {"metadata": {"annotations": {"hami.io/bind-phase": "success"}}})
-            self.release(node, ns, name)
-            self.allocated += 1
-
-    def release(self, node, ns, name):
-        for _ in range(5):
-            status, obj = self.api.call("GET", f"/api/v1/nodes/{node}")
-            if status != 200:
-                return
-            lock = (obj["metadata"].get("annotations") or {}).get("hami.io/mutex.lock", "")
-            if not lock.endswith(f",{ns},{name}"):
-                return
-            status, _ = self.api.call("PATCH", f"/api/v1/nodes/{node}", {"metadata": {
-                "annotations": {"hami.io/mutex.lock": None},
-                "resourceVersion": obj["metadata"]["resourceVersion"]}})
-            if status != 409:
-                return
-
-    def stop(self):
-        self.stopping.set()
-        self.join(5)
-
-
 class Cluster:
-    """Control plane + hami-scheduler (+ the simulated device plugin). Use as a
-    context manager."""
+    """Control plane + hami-scheduler + hami-sim-device-plugin. Use as a
+    context manager.
+
+    hami-sim-device-plugin (tests/fakes) is a TEST DOUBLE for the device
+    plugin on the simulated nodes: it finishes the Allocate hand-off of bound
+    pods (bind-phase success, node lock released). Without it only one pod per
+    node could bind until the lock expires, as in a cluster whose device plugin
+    is down."""
 
     def __init__(self, name, scheduler_args=(), webhook=True, extender=True, sim_plugin=True):
         self.name = name
@@ -200,6 +114,7 @@ class Cluster:
     def available():
         need = [os.path.join(K8S_BIN, b) for b in ("etcd", "kube-apiserver", "kube-scheduler", "kubectl")]
         need.append(os.path.join(BUILD, "src/cmd/hami-scheduler/hami-scheduler"))
+        need.append(os.path.join(BUILD, "tests/fakes/hami-sim-device-plugin"))
         missing = [p for p in need if not os.access(p, os.X_OK)]
         return missing
 
@@ -213,7 +128,11 @@ class Cluster:
 
     def __exit__(self, exc_type, exc, tb):
         if self.plugin is not None:
-            self.plugin.stop()
+            self.plugin.terminate()
+            try:
+                self.plugin.wait(10)
+            except subprocess.TimeoutExpired:
+                self.plugin.kill()
         self.stop_scheduler()
         subprocess.run([CLUSTER_SH, "down", "--dir", os.path.join(self.dir, "cluster")],
                        capture_output=True)
@@ -259,8 +178,9 @@ class Cluster:
         self.kubeconfig = p.stdout.strip().splitlines()[-1]
         log(f"{self.name}: control plane up in {time.time() - t:.1f} s")
         if self.sim_plugin:
-            self.plugin = SimDevicePlugin(self.kubeconfig)
-            self.plugin.start()
+            self.plugin = subprocess.Popen(
+                [os.path.join(BUILD, "tests/fakes/hami-sim-device-plugin"), "--kubeconfig", self.kubeconfig],
+                stdout=open(os.path.join(self.dir, "sim-device-plugin.log"), "w"), stderr=subprocess.STDOUT)
         self.start_scheduler()
 
     def start_scheduler(self, extra_env=None):
