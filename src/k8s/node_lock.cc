@@ -1,60 +1,13 @@
 #include "k8s/node_lock.h"
 
-#include <ctime>
 #include <random>
 #include <thread>
 
+#include "api/node_lock.h"
 #include "common/log.h"
 
 namespace hami::k8s {
 namespace {
-
-std::string FormatRfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-// Accepts YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM).
-StatusOr<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view s) {
-  std::tm tm{};
-  int consumed = 0;
-  std::string str(s);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 19) {
-    return InvalidArgumentError("not an RFC3339 time: '" + str + "'");
-  }
-  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-      tm.tm_min > 59 || tm.tm_sec > 60) {
-    return InvalidArgumentError("RFC3339 time out of range: '" + str + "'");
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  size_t i = 19;
-  if (i < str.size() && str[i] == '.') {
-    ++i;
-    while (i < str.size() && std::isdigit(static_cast<unsigned char>(str[i]))) ++i;
-  }
-  long offset = 0;
-  if (i < str.size() && (str[i] == 'Z' || str[i] == 'z')) {
-    ++i;
-  } else if (i + 6 == str.size() && (str[i] == '+' || str[i] == '-') && str[i + 3] == ':') {
-    int hh = 0, mm = 0;
-    if (std::sscanf(str.c_str() + i + 1, "%2d:%2d", &hh, &mm) != 2) {
-      return InvalidArgumentError("bad zone offset in '" + str + "'");
-    }
-    offset = (hh * 3600L + mm * 60L) * (str[i] == '+' ? 1 : -1);
-    i += 6;
-  } else {
-    return InvalidArgumentError("RFC3339 time without zone: '" + str + "'");
-  }
-  if (i != str.size()) return InvalidArgumentError("trailing text in time '" + str + "'");
-  time_t t = timegm(&tm) - offset;
-  return std::chrono::system_clock::from_time_t(t);
-}
 
 bool EndsWithOwner(const std::string& value, std::string_view ns, std::string_view name) {
   std::string suffix = "," + std::string(ns) + "," + std::string(name);
@@ -62,31 +15,6 @@ bool EndsWithOwner(const std::string& value, std::string_view ns, std::string_vi
 }
 
 }  // namespace
-
-StatusOr<NodeLockValue> ParseNodeLockValue(std::string_view text) {
-  NodeLockValue v;
-  size_t commas = 0;
-  for (char c : text) commas += c == ',';
-  if (commas == 0) {
-    ASSIGN_OR_RETURN(v.time, ParseRfc3339(text));
-    return v;
-  }
-  if (commas != 2) return InvalidArgumentError("node lock must have 3 comma-separated parts: '" + std::string(text) + "'");
-  size_t a = text.find(','), b = text.find(',', a + 1);
-  ASSIGN_OR_RETURN(v.time, ParseRfc3339(text.substr(0, a)));
-  v.owner_ns = std::string(text.substr(a + 1, b - a - 1));
-  v.owner_name = std::string(text.substr(b + 1));
-  if (v.owner_ns.empty() || v.owner_name.empty()) {
-    return InvalidArgumentError("node lock has an empty owner: '" + std::string(text) + "'");
-  }
-  return v;
-}
-
-std::string FormatNodeLockValue(const NodeLockValue& value) {
-  std::string out = FormatRfc3339(value.time);
-  if (!value.owner_ns.empty() || !value.owner_name.empty()) out += "," + value.owner_ns + "," + value.owner_name;
-  return out;
-}
 
 NodeLocker::NodeLocker(Client* client, const Clock* clock, NodeLockOptions options)
     : client_(client), clock_(clock), options_(options) {}
@@ -113,15 +41,15 @@ Status NodeLocker::TryLockOnce(std::string_view node, std::string_view pod_ns, s
   if (!value.empty()) {
     if (EndsWithOwner(value, pod_ns, pod_name)) return OkStatus();  // re-entrant
     bool take_over = false;
-    auto parsed = ParseNodeLockValue(value);
+    auto parsed = api::DecodeNodeLock(value);
     if (!parsed.ok()) {
       log::Warn("nodelock", "garbage lock value, taking over", {{"node", std::string(node)}, {"value", value}});
       take_over = true;
     } else if (clock_->Now() - parsed->time > options_.expiry) {
       log::Info("nodelock", "lock expired, taking over", {{"node", std::string(node)}, {"value", value}});
       take_over = true;
-    } else if (!parsed->owner_name.empty()) {
-      auto owner = client_->Get(kPods, parsed->owner_ns, parsed->owner_name);
+    } else if (!parsed->legacy()) {
+      auto owner = client_->Get(kPods, parsed->pod_namespace, parsed->pod_name);
       bool gone = !owner.ok() && owner.status().code() == StatusCode::kNotFound;
       std::string why;
       if (gone || owner.ok()) {
@@ -141,8 +69,11 @@ Status NodeLocker::TryLockOnce(std::string_view node, std::string_view pod_ns, s
     }
     if (!take_over) return Contention(node, options_.expiry);
   }
-  NodeLockValue v{clock_->Now(), std::string(pod_ns), std::string(pod_name)};
-  Json patch = {{"metadata", {{"annotations", {{std::string(kNodeLockAnnotation), FormatNodeLockValue(v)}}},
+  api::NodeLock v;
+  v.time = clock_->Now();
+  v.pod_namespace = std::string(pod_ns);
+  v.pod_name = std::string(pod_name);
+  Json patch = {{"metadata", {{"annotations", {{std::string(kNodeLockAnnotation), api::EncodeNodeLock(v)}}},
                               {"resourceVersion", rv}}}};
   auto res = client_->MergePatch(kNodes, "", node, patch);
   return res.ok() ? OkStatus() : res.status();

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "api/node_lock.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "k8s/client.h"
@@ -23,27 +24,18 @@ namespace hami::k8s {
 
 inline constexpr std::string_view kNodeLockAnnotation = "hami.io/mutex.lock";
 
-// Decoded lock value. owner_ns/owner_name are empty for the legacy form.
-struct NodeLockValue {
-  std::chrono::system_clock::time_point time;
-  std::string owner_ns;
-  std::string owner_name;
-};
-
 // Decides whether another pod's unexpired lock on `node` may be taken over
 // now: returns why it is stale, or "" while it is live. `owner` is the owner
 // pod as the API returned it (nullopt: NotFound). The scheduler supplies its
 // policy (scheduler::JudgeNodeLock); the client knows none.
 using NodeLockJudge = std::function<std::string(
-    std::string_view node, const NodeLockValue& lock, const std::optional<Json>& owner)>;
+    std::string_view node, const api::NodeLock& lock, const std::optional<Json>& owner)>;
 
 struct NodeLockOptions {
   std::chrono::seconds expiry{300};  // --node-lock-timeout
   RetryPolicy retry{5, std::chrono::milliseconds(100), 2.0};
   NodeLockJudge judge;  // null: stale only when expired or the owner is gone
 };
-StatusOr<NodeLockValue> ParseNodeLockValue(std::string_view text);
-std::string FormatNodeLockValue(const NodeLockValue& value);
 
 class NodeLocker {
  public:

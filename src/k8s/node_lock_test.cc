@@ -34,22 +34,6 @@ class NodeLockTest : public ::testing::Test {
   std::unique_ptr<NodeLocker> locker_;
 };
 
-TEST(NodeLockValueTest, ParseAndFormat) {
-  auto v = ParseNodeLockValue("2025-10-20T03:07:02Z,jingyu-test,gputest-6c77bb77f8-gvtzc");
-  ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->owner_ns, "jingyu-test");
-  EXPECT_EQ(v->owner_name, "gputest-6c77bb77f8-gvtzc");
-  EXPECT_EQ(FormatNodeLockValue(*v), "2025-10-20T03:07:02Z,jingyu-test,gputest-6c77bb77f8-gvtzc");
-  auto legacy = ParseNodeLockValue("2025-10-20T05:07:02+02:00");
-  ASSERT_TRUE(legacy.ok());
-  EXPECT_EQ(legacy->time, v->time);
-  EXPECT_TRUE(legacy->owner_ns.empty());
-  for (auto bad : {"", "x", "2025-10-20T03:07:02Z,a", "2025-10-20T03:07:02Z,a,b,c", "2025-13-20T03:07:02Z",
-                   "2025-10-20T03:07:02", "2025-10-20T03:07:02Z,,b"}) {
-    EXPECT_FALSE(ParseNodeLockValue(bad).ok()) << bad;
-  }
-}
-
 TEST_F(NodeLockTest, LockIsReentrantAndExclusive) {
   ASSERT_TRUE(locker_->Lock("n1", "ns", "p1").ok());
   EXPECT_NE(LockValue().find(",ns,p1"), std::string::npos);
@@ -82,8 +66,8 @@ TEST_F(NodeLockTest, DanglingOwnerIsTakenOver) {
 TEST_F(NodeLockTest, InjectedJudgeDecidesStaleness) {
   std::vector<std::string> seen;
   NodeLockOptions o;
-  o.judge = [&](std::string_view node, const NodeLockValue& lock, const std::optional<Json>& owner) {
-    seen.push_back(std::string(node) + " " + lock.owner_name + " " + (owner ? Name(*owner) : "-"));
+  o.judge = [&](std::string_view node, const api::NodeLock& lock, const std::optional<Json>& owner) {
+    seen.push_back(std::string(node) + " " + lock.pod_name + " " + (owner ? Name(*owner) : "-"));
     return owner && Annotation(*owner, "stale") == "yes" ? std::string("test says stale") : std::string();
   };
   NodeLocker judged(client_.get(), &clock_, o);
@@ -100,7 +84,7 @@ TEST_F(NodeLockTest, InjectedJudgeDecidesStaleness) {
 
 TEST_F(NodeLockTest, LegacyAndGarbageValues) {
   Json node = api_.Object("/api/v1/nodes", "n1");
-  node["metadata"]["annotations"][std::string(kNodeLockAnnotation)] = FormatNodeLockValue({clock_.Now(), "", ""});
+  node["metadata"]["annotations"][std::string(kNodeLockAnnotation)] = api::EncodeNodeLock(api::NodeLock{.time = clock_.Now()});
   api_.Put("/api/v1/nodes", node);
   EXPECT_EQ(locker_->Lock("n1", "ns", "p1").code(), StatusCode::kResourceExhausted);
   EXPECT_TRUE(locker_->Release("n1", "ns", "p1").ok());  // legacy: anyone releases

@@ -30,14 +30,10 @@ scheduler::LockOwnerState OwnerState(const std::optional<k8s::Json>& pod) {
 }  // namespace
 
 k8s::NodeLockJudge JudgeWithPolicy(scheduler::NodeLockPolicy policy, const Clock* clock) {
-  return [policy, clock](std::string_view node, const k8s::NodeLockValue& lock,
+  return [policy, clock](std::string_view node, const api::NodeLock& lock,
                          const std::optional<k8s::Json>& owner) -> std::string {
-    api::NodeLock decoded;
-    decoded.time = lock.time;
-    decoded.pod_namespace = lock.owner_ns;
-    decoded.pod_name = lock.owner_name;
     // The requester is never the owner here (NodeLocker handles re-entry).
-    scheduler::LockJudgement j = scheduler::JudgeNodeLock(decoded, node, "", "", OwnerState(owner),
+    scheduler::LockJudgement j = scheduler::JudgeNodeLock(lock, node, "", "", OwnerState(owner),
                                                           clock->Now(), policy);
     return j.verdict == scheduler::LockVerdict::kStale ? j.reason : "";
   };
