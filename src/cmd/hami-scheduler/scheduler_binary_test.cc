@@ -107,8 +107,8 @@ class SchedulerBinaryTest : public ::testing::Test {
     cli_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     cli_->set_connection_timeout(2);
     cli_->set_read_timeout(10);
-    for (int i = 0; i < 100; ++i) {
-      if (auto r = cli_->Get("/healthz"); r && r->status == 200) return;
+    for (int i = 0; i < 100; ++i) {  // /readyz: up and caches synced
+      if (auto r = cli_->Get("/readyz"); r && r->status == 200) return;
       std::this_thread::sleep_for(100ms);
     }
     FAIL() << "hami-scheduler did not come up";
