@@ -8,6 +8,10 @@
 // concurrently, watches (field selector spec.nodeName!=) until every one is
 // bound or --timeout, reports throughput and create->bound latency measured
 // with this process's clock, then checks the allocations for over-commit.
+// In extender mode it also plays the device plugin's part of the node lock:
+// hami-scheduler's bind takes hami.io/mutex.lock on the node and leaves it for
+// the device plugin to release at Allocate; with no kubelet here, the lock of a
+// pod is released (owner-checked) as soon as the pod is seen bound.
 // Human-readable lines first; the last stdout line is one JSON object.
 #include <algorithm>
 #include <atomic>
@@ -20,11 +24,16 @@
 #include <thread>
 #include <vector>
 
+#include <condition_variable>
+#include <deque>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "bench/cluster_load/load.h"
+#include "common/clock.h"
 #include "k8s/client.h"
+#include "k8s/node_lock.h"
 
 namespace {
 
@@ -109,14 +118,76 @@ struct PodsOptions {
   int node_count = 0;  // for the over-commit check (UUID ownership)
   double timeout_s = 600;
   bool verify = true;
+  bool release_locks = true;  // extender mode only
+  int release_threads = 4;
   PodSpec spec;
+};
+
+// The simulated device plugin's lock release: a queue of (node, pod) drained by
+// a few threads calling NodeLocker::Release (GET node, owner check, patch).
+class LockReleaser {
+ public:
+  LockReleaser(Client* client, std::string ns, int threads)
+      : locker_(client, &clock_), ns_(std::move(ns)) {
+    for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~LockReleaser() { Stop(); }
+  void Push(std::string node, std::string pod) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.emplace_back(std::move(node), std::move(pod));
+    }
+    cv_.notify_one();
+  }
+  // Drains the queue, then joins.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  int released() const { return released_.load(); }
+  int errors() const { return errors_.load(); }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::pair<std::string, std::string> item;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        item = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      Status s = locker_.Release(item.first, ns_, item.second);
+      if (s.ok()) ++released_;
+      else ++errors_;
+    }
+  }
+
+  hami::SystemClock clock_;
+  hami::k8s::NodeLocker locker_;
+  std::string ns_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::string, std::string>> queue_;
+  bool stop_ = false;
+  std::atomic<int> released_{0}, errors_{0};
+  std::vector<std::thread> threads_;
 };
 
 // Watches pods with spec.nodeName set and stamps the first time each of ours is seen.
 class BindWatcher {
  public:
-  BindWatcher(Client* client, const PodSpec& spec, int count, Clock::time_point t0)
-      : client_(client), spec_(spec), bound_s_(count, -1), t0_(t0) {}
+  // on_bound(node, pod name) runs on the watch thread for each newly bound pod.
+  using OnBound = std::function<void(const std::string&, const std::string&)>;
+  BindWatcher(Client* client, const PodSpec& spec, int count, Clock::time_point t0, OnBound on_bound)
+      : client_(client), spec_(spec), bound_s_(count, -1), t0_(t0), on_bound_(std::move(on_bound)) {}
 
   Status Start() {
     auto list = Relist();
@@ -152,6 +223,7 @@ class BindWatcher {
     if (i < 0 || i >= static_cast<int>(bound_s_.size()) || bound_s_[i] >= 0) return;
     bound_s_[i] = Seconds(Clock::now() - t0_);
     ++bound_;
+    if (on_bound_) on_bound_((*sp)["nodeName"].get<std::string>(), name->get<std::string>());
   }
 
   Status Relist() {
@@ -193,6 +265,7 @@ class BindWatcher {
   PodSpec spec_;
   std::vector<double> bound_s_;
   Clock::time_point t0_;
+  OnBound on_bound_;
   std::atomic<int> bound_{0};
   std::atomic<bool> stop_{false};
   std::string rv_;
@@ -209,8 +282,15 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
     return 1;
   }
 
+  std::unique_ptr<LockReleaser> releaser;
+  if (c.mode == Mode::kExtender && o.release_locks) {
+    releaser = std::make_unique<LockReleaser>(client, o.spec.ns, o.release_threads);
+  }
   auto t0 = Clock::now();
-  BindWatcher watcher(client, o.spec, o.count, t0);
+  BindWatcher watcher(client, o.spec, o.count, t0,
+                      [&releaser](const std::string& node, const std::string& pod) {
+                        if (releaser) releaser->Push(node, pod);
+                      });
   if (Status s = watcher.Start(); !s.ok()) {
     std::fprintf(stderr, "pods: cannot list pods: %s\n", s.ToString().c_str());
     return 1;
@@ -253,6 +333,7 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
   }
   creator.join();
   watcher.Stop();
+  if (releaser) releaser->Stop();
 
   const std::vector<double>& bound_s = watcher.bound_seconds();
   std::vector<double> latency;
@@ -274,6 +355,10 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
   if (!first_error.empty()) std::printf("pods: first create error: %s\n", first_error.c_str());
   std::printf("pods: bound %d, unbound %d; first create -> last bound %.2f s = %.1f pods/s\n",
               bound, unbound, last_bound_s, pods_per_s);
+  if (releaser) {
+    std::printf("pods: node locks released for %d bound pods (%d release errors)\n",
+                releaser->released(), releaser->errors());
+  }
   std::printf("pods: create->bound latency p50 %.3f s, p90 %.3f s, p99 %.3f s, max %.3f s\n", p50,
               p90, p99, pmax);
 
@@ -326,6 +411,8 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
               {"latency_p99_s", p99},
               {"latency_max_s", pmax},
               {"watch_restarts", watcher.watch_restarts()},
+              {"locks_released", releaser ? releaser->released() : 0},
+              {"lock_release_errors", releaser ? releaser->errors() : 0},
               {"verify", verify},
               {"pass", pass}};
   std::printf("%s\n", out.dump().c_str());
@@ -367,8 +454,13 @@ int main(int argc, char** argv) {
   pods->add_option("--scheduler-name", po.spec.extender_scheduler, "extender mode schedulerName")
       ->capture_default_str();
   pods->add_flag("--no-verify", no_verify);
+  bool no_release = false;
+  pods->add_flag("--no-release-node-locks", no_release,
+                 "extender mode: leave hami.io/mutex.lock for a real device plugin");
+  pods->add_option("--release-threads", po.release_threads)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   po.verify = !no_verify;
+  po.release_locks = !no_release;
 
   if (!ParseMode(c.mode_text, &c.mode)) {
     std::fprintf(stderr, "--mode must be extender or baseline\n");
