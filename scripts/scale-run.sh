@@ -139,19 +139,6 @@ run_one() { # nodes mode
   current_cluster="$cdir"
   kubeconfig="$("$cluster_sh" up "${up_args[@]}" 2> "$run/cluster-up.log" | tail -1)"
 
-  if [[ "$mode" == extender ]]; then
-    setsid "$sched_bin" --kubeconfig "$kubeconfig" --http-bind "127.0.0.1:$ext_port" \
-      --metrics-bind-address "127.0.0.1:$metrics_port" --scheduler-name hami-scheduler \
-      --filter-threads "$filter_threads" --node-scheduler-policy "$node_policy" --log-level warning \
-      > "$run/hami-scheduler.log" 2>&1 < /dev/null &
-    sched_pid=$!
-    for _ in $(seq 100); do
-      curl -sf "http://127.0.0.1:$ext_port/healthz" >/dev/null 2>&1 && break
-      kill -0 "$sched_pid" 2>/dev/null || { log "hami-scheduler exited (log: $run/hami-scheduler.log)"; return 1; }
-      sleep 0.1
-    done
-  fi
-
   log "creating $nodes nodes"
   local node_json
   node_json="$("$load_bin" --kubeconfig "$kubeconfig" --mode "$mode" --threads "$threads" \
@@ -159,14 +146,24 @@ run_one() { # nodes mode
   log "nodes: $(grep -m1 '^nodes:' "$run/nodes.log")"
 
   if [[ "$mode" == extender ]]; then
-    # Wait until hami-scheduler's cache holds every GPU (one memory-limit series per GPU).
-    local want=$((nodes * 8)) have=0
-    for _ in $(seq 600); do
-      have="$(curl -sf "http://127.0.0.1:$metrics_port/metrics" | grep -c '^hami_gpu_memory_limit_bytes{' || true)"
-      ((have >= want)) && break
-      sleep 0.5
+    # Started after the nodes exist, so its first list holds them all (as after a
+    # restart in a large cluster) and "caches synced" tells when it has them, without
+    # polling /metrics: that page has series per GPU (about 10 MB at 1,000 nodes)
+    # and rendering it would dominate the peak RSS we report.
+    setsid "$sched_bin" --kubeconfig "$kubeconfig" --http-bind "127.0.0.1:$ext_port" \
+      --metrics-bind-address "127.0.0.1:$metrics_port" --scheduler-name hami-scheduler \
+      --filter-threads "$filter_threads" --node-scheduler-policy "$node_policy" --log-level info \
+      > "$run/hami-scheduler.log" 2>&1 < /dev/null &
+    sched_pid=$!
+    local synced=""
+    for _ in $(seq 1200); do
+      synced="$(grep -m1 'msg="caches synced"' "$run/hami-scheduler.log" || true)"
+      [[ -n "$synced" ]] && break
+      kill -0 "$sched_pid" 2>/dev/null || { log "hami-scheduler exited (log: $run/hami-scheduler.log)"; return 1; }
+      sleep 0.1
     done
-    log "hami-scheduler sees $have/$want GPUs"
+    curl -sf "http://127.0.0.1:$ext_port/healthz" >/dev/null || { log "hami-scheduler does not answer on :$ext_port"; return 1; }
+    log "hami-scheduler synced: ${synced##*msg=\"caches synced\" }, RSS $(awk '/^VmRSS:/{print int($2/1024)}' "/proc/$sched_pid/status")MiB"
   fi
   sleep 2  # let kube-scheduler's informer catch up with the last nodes
 
@@ -216,11 +213,12 @@ EOF
 
   local filter_p99="-" rss="-" hwm
   if [[ "$mode" == extender ]]; then
-    curl -sf "http://127.0.0.1:$metrics_port/metrics" > "$run/metrics.txt" || true
-    filter_p99="$(histogram_quantile "$run/metrics.txt" hami_scheduler_filter_duration_seconds 0.99)"
+    # Peak RSS first: the /metrics scrape below allocates a page with per-GPU series.
     hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$sched_pid/status" 2>/dev/null || true)"
     [[ -n "$hwm" ]] && rss="$((hwm / 1024))MiB"
-    log "hami-scheduler: filter p99 $filter_p99, peak RSS $rss, filter errors: $(grep -E '^hami_scheduler_filter_errors_total' "$run/metrics.txt" | awk '{s+=$NF} END {print s+0}')"
+    curl -sf "http://127.0.0.1:$metrics_port/metrics" > "$run/metrics.txt" || true
+    filter_p99="$(histogram_quantile "$run/metrics.txt" hami_scheduler_filter_duration_seconds 0.99)"
+    log "hami-scheduler: filter p99 $filter_p99, bind p99 $(histogram_quantile "$run/metrics.txt" hami_scheduler_bind_duration_seconds 0.99), peak RSS $rss (before scraping /metrics; after: $(awk '/^VmHWM:/{print int($2/1024)}' "/proc/$sched_pid/status")MiB, page $(($(wc -c < "$run/metrics.txt") / 1024))KiB), filter errors: $(grep -E '^hami_scheduler_filter_errors_total' "$run/metrics.txt" | awk '{s+=$NF} END {print s+0}'), bind errors: $(grep -E '^hami_scheduler_bind_errors_total' "$run/metrics.txt" | awk '{s+=$NF} END {print s+0}')"
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$nodes" "$mode" \
     "$(json_field "$pods_json" pods_per_second)" "$(json_field "$pods_json" latency_p99_s)" \
