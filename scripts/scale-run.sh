@@ -46,7 +46,7 @@ while (($#)); do
     --filter-threads) filter_threads="$2"; shift 2 ;;
     --node-policy) node_policy="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "scale-run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done

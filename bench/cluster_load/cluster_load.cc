@@ -445,7 +445,8 @@ int main(int argc, char** argv) {
   bool no_verify = false;
   auto* pods = app.add_subcommand("pods", "create pods, wait until bound, verify");
   pods->add_option("--count", po.count)->required();
-  pods->add_option("--nodes", po.node_count, "node count (for the GPU ownership check)");
+  pods->add_option("--nodes", po.node_count,
+                   "node count for the GPU ownership check (default: count the simulated nodes)");
   pods->add_option("--namespace", po.spec.ns)->capture_default_str();
   pods->add_option("--timeout", po.timeout_s, "seconds to wait for binding")->capture_default_str();
   pods->add_option("--gpumem", po.spec.gpumem_mib, "MiB per pod")->capture_default_str();
@@ -478,5 +479,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (nodes->parsed()) return RunNodes(client->get(), c, node_count, start_index);
+  if (po.node_count <= 0 && po.verify) {  // count the simulated nodes for the ownership check
+    hami::k8s::ListOptions opts;
+    opts.label_selector = "hami.io/scale-run=true";
+    auto list = (*client)->List(hami::k8s::kNodes, "", opts);
+    if (list.ok()) po.node_count = static_cast<int>((*list)["items"].size());
+  }
   return RunPods(client->get(), c, po);
 }
