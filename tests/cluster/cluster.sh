@@ -3,7 +3,9 @@
 # kube-scheduler, on 127.0.0.1 with free ports, for end-to-end tests and the
 # playground. Binaries come from tests/cluster/build-binaries.sh (cached).
 #
-#   cluster.sh up     [--dir DIR] [--extender-url URL] [--webhook-url URL --webhook-ca FILE]
+#   cluster.sh up     [--dir DIR] [--extender-url URL | --plain-scheduler]
+#                     [--webhook-url URL --webhook-ca FILE]
+#                     [--scheduler-qps N] [--apiserver-arg ARG]...
 #   cluster.sh down   [--dir DIR]
 #   cluster.sh status [--dir DIR]
 #
@@ -13,18 +15,29 @@
 # The API server's serving certificate is signed by a CA generated here, so the
 # kubeconfig trusts it (no insecure-skip-tls-verify); the admin identity is a
 # client certificate in group system:masters.
+#
+# kube-scheduler runs only with --extender-url (profile hami-scheduler plus our
+# extender) or --plain-scheduler (profile default-scheduler, no extender: the
+# baseline of scripts/scale-run.sh). --scheduler-qps sets its client QPS (burst
+# twice that; kube-scheduler's default is 50). --apiserver-arg passes one extra
+# flag to kube-apiserver (repeatable), e.g. --apiserver-arg=--max-requests-inflight=800.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin="${HAMI_K8S_BIN_DIR:-$HOME/.cache/hami/k8s-v1.36.3}"
 
 cmd="${1:-}"; shift || true
 dir="$HOME/.cache/hami/cluster"; extender_url=""; webhook_url=""; webhook_ca=""
+plain_scheduler=0; scheduler_qps=""; apiserver_args=()
 while (($#)); do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
     --extender-url) extender_url="$2"; shift 2 ;;
     --webhook-url) webhook_url="$2"; shift 2 ;;
     --webhook-ca) webhook_ca="$2"; shift 2 ;;
+    --plain-scheduler) plain_scheduler=1; shift ;;
+    --scheduler-qps) scheduler_qps="$2"; shift 2 ;;
+    --apiserver-arg) apiserver_args+=("$2"); shift 2 ;;
+    --apiserver-arg=*) apiserver_args+=("${1#--apiserver-arg=}"); shift ;;
     *) echo "cluster.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -107,7 +120,7 @@ write_scheduler_config() {
   {
     echo "apiVersion: kubescheduler.config.k8s.io/v1"
     echo "kind: KubeSchedulerConfiguration"
-    echo "clientConnection: {kubeconfig: $dir/kubeconfig}"
+    client_connection
     echo "leaderElection: {leaderElect: false}"
     echo "profiles: [{schedulerName: hami-scheduler}]"
     echo "extenders:"
@@ -119,6 +132,25 @@ write_scheduler_config() {
     echo "  httpTimeout: 30s"
     echo "  managedResources:"
     for r in "${resources[@]}"; do echo "  - {name: $r, ignoredByScheduler: true}"; done
+  } > "$dir/scheduler.yaml"
+}
+
+client_connection() {
+  if [[ -n "$scheduler_qps" ]]; then
+    echo "clientConnection: {kubeconfig: $dir/kubeconfig, qps: $scheduler_qps, burst: $((scheduler_qps * 2))}"
+  else
+    echo "clientConnection: {kubeconfig: $dir/kubeconfig}"
+  fi
+}
+
+# No extender, the default profile: kube-scheduler on its own.
+write_plain_scheduler_config() {
+  {
+    echo "apiVersion: kubescheduler.config.k8s.io/v1"
+    echo "kind: KubeSchedulerConfiguration"
+    client_connection
+    echo "leaderElection: {leaderElect: false}"
+    echo "profiles: [{schedulerName: default-scheduler}]"
   } > "$dir/scheduler.yaml"
 }
 
@@ -157,6 +189,8 @@ wait_ready() {
 }
 
 cmd_up() {
+  [[ -z "$extender_url" ]] || ((!plain_scheduler)) || die "--extender-url and --plain-scheduler exclude each other"
+  [[ -z "$scheduler_qps" || "$scheduler_qps" =~ ^[1-9][0-9]*$ ]] || die "--scheduler-qps wants a positive integer"
   for b in etcd kube-apiserver kube-scheduler kubectl; do
     [[ -x "$bin/$b" ]] || die "$bin/$b is missing: run tests/cluster/build-binaries.sh (scripts/setup.sh does)"
   done
@@ -183,7 +217,7 @@ cmd_up() {
     --service-cluster-ip-range 10.0.0.0/24 --service-account-issuer "https://127.0.0.1:$api_port" \
     --service-account-key-file "$dir/pki/sa.key" --service-account-signing-key-file "$dir/pki/sa.key" \
     --authorization-mode RBAC --allow-privileged=true \
-    --disable-admission-plugins ServiceAccount,TaintNodesByCondition
+    --disable-admission-plugins ServiceAccount,TaintNodesByCondition ${apiserver_args[@]+"${apiserver_args[@]}"}
   write_kubeconfig "$api_port"
   wait_ready || { stop_all; die "kube-apiserver did not become ready (log: $dir/logs/apiserver.log)"; }
   log "kube-apiserver ready"
@@ -196,6 +230,10 @@ cmd_up() {
     write_scheduler_config
     start scheduler "$bin/kube-scheduler" --config "$dir/scheduler.yaml" --secure-port 0
     log "kube-scheduler started (extender $extender_url)"
+  elif ((plain_scheduler)); then
+    write_plain_scheduler_config
+    start scheduler "$bin/kube-scheduler" --config "$dir/scheduler.yaml" --secure-port 0
+    log "kube-scheduler started (default-scheduler, no extender)"
   fi
   echo "$dir/kubeconfig"
 }
@@ -224,5 +262,5 @@ case "$cmd" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|status [--dir DIR] [--extender-url URL] [--webhook-url URL --webhook-ca FILE]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status [--dir DIR] [--extender-url URL | --plain-scheduler] [--webhook-url URL --webhook-ca FILE] [--scheduler-qps N] [--apiserver-arg ARG]..." >&2; exit 2 ;;
 esac
