@@ -1,13 +1,16 @@
 #include "bench/cluster_load/load.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <unordered_map>
 
 #include "api/annotations.h"
 #include "api/node_devices.h"
+#include "api/node_lock.h"
 #include "api/pod_devices.h"
 
 namespace hami::bench::cluster_load {
@@ -95,8 +98,16 @@ Json NodeObject(const NodeSpec& spec, Mode mode, int index) {
       d.health = true;
       devices.push_back(std::move(d));
     }
+    // A settled handshake, as on a cluster that has run for a while: the
+    // scheduler's registration pass has nothing to write at start-up.
+    auto now = std::chrono::system_clock::now();
+    std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    localtime_r(&t, &tm);
     node["metadata"]["annotations"] = {
-        {std::string(api::kNodeNvidiaRegister), api::EncodeNodeDevicesJson(devices)}};
+        {std::string(api::kNodeNvidiaRegister), api::EncodeNodeDevicesJson(devices)},
+        {std::string(api::kNodeHandshake),
+         api::EncodeHandshakeRequesting(now + std::chrono::seconds(tm.tm_gmtoff))}};
   }
   return node;
 }
