@@ -55,6 +55,7 @@ struct Informer::Impl {
     ASSIGN_OR_RETURN(Json list, client->List(resource, options.ns, lo));
     std::unordered_map<std::string, ObjectPtr> fresh;
     for (auto& item : list["items"]) {
+      if (options.transform) options.transform(item);
       auto obj = std::make_shared<const Json>(std::move(item));
       fresh[Key(*obj)] = obj;
     }
@@ -98,7 +99,9 @@ struct Informer::Impl {
       last_rv = ResourceVersion(ev.object);
       return true;
     }
-    auto obj = std::make_shared<const Json>(ev.object);
+    Json copy = ev.object;
+    if (options.transform && ev.type != "ERROR") options.transform(copy);
+    auto obj = std::make_shared<const Json>(std::move(copy));
     std::string key = Key(*obj);
     ObjectPtr old_obj;
     {

@@ -33,6 +33,10 @@ struct InformerOptions {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{10000};
   std::chrono::seconds watch_timeout{300};
+  // Applied to every object before it is stored and handed to the handlers
+  // (client-go's TransformFunc): drop what no reader needs to bound the
+  // cache's memory. Must keep metadata.name/namespace/uid/resourceVersion.
+  std::function<void(Json& object)> transform;
 };
 
 class Informer {

@@ -22,6 +22,7 @@
 #include "api/device_config.h"
 #include "cmd/hami-scheduler/handlers.h"
 #include "cmd/hami-scheduler/lock_judge.h"
+#include "cmd/hami-scheduler/pruning.h"
 #include "cmd/hami-scheduler/registration.h"
 #include "cmd/hami-scheduler/roles.h"
 #include "common/clock.h"
@@ -260,9 +261,14 @@ int main(int argc, char** argv) {
   reg_deps.node_selector = std::move(selector).value();
   schedulerd::Registrar registrar(std::move(reg_deps));
 
-  k8s::Informer nodes(client.get(), k8s::kNodes);
-  k8s::Informer pods(client.get(), k8s::kPods);
-  k8s::Informer quotas(client.get(), k8s::kResourceQuotas);
+  auto pruned = [](std::function<void(k8s::Json&)> prune) {
+    k8s::InformerOptions o;
+    o.transform = std::move(prune);
+    return o;
+  };
+  k8s::Informer nodes(client.get(), k8s::kNodes, pruned(schedulerd::PruneNode));
+  k8s::Informer pods(client.get(), k8s::kPods, pruned(schedulerd::PrunePod));
+  k8s::Informer quotas(client.get(), k8s::kResourceQuotas, pruned(schedulerd::PruneQuota));
   nodes.AddHandlers(registrar.Handlers());
   pods.AddHandlers(schedulerd::PodHandlers(&sched, &events));
   quotas.AddHandlers(schedulerd::QuotaHandlers(&sched));

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/log.h"
+#include "k8s/node_lock.h"
 
 namespace hami::schedulerd {
 namespace {
@@ -61,6 +62,7 @@ struct Registrar::Impl {
     std::unordered_map<std::string, int64_t> last_allocatable;  // vendor keyword ->
     std::set<std::string> dropped;    // allocatable fell to 0 after being > 0
     std::set<std::string> unhealthy;  // vendors whose devices are withheld
+    std::string inventory_key;        // what the core was last given; "" = nothing
   };
   struct Write {
     std::string node, key, value;
@@ -87,7 +89,7 @@ struct Registrar::Impl {
       return;
     }
     if (!MatchesSelector(json, deps.node_selector)) {
-      if (health.erase(node->name) > 0 || deps.scheduler->HasNode(node->name)) {
+      if (health.erase(node->name) > 0 || deps.scheduler->HasNode(node->name)) {  // forgets its key
         deps.scheduler->RemoveNode(node->name);
       }
       return;
@@ -133,11 +135,39 @@ struct Registrar::Impl {
         usable.annotations.erase(vendor->names().register_annotation);
       }
     }
+    // Most node updates are the node lock coming and going (two per bound
+    // pod): skip re-decoding an inventory that cannot have changed.
+    std::string key = InventoryKey(usable);
+    if (key == h.inventory_key) return;
+    h.inventory_key = key;
     if (Status st = deps.scheduler->UpsertNode(usable); !st.ok()) {
       log::Warn(kComponent, "bad node registration", {{"node", node->name}, {"error", st.ToString()}});
       Warn(ref, "InvalidRegistration",
            "hami-scheduler ignores this registration (last good one kept): " + st.ToString());
     }
+  }
+
+  // Everything UpsertNode reads: the hami.io/ annotations other than the
+  // node lock and the handshakes, and the allocatable resources.
+  static std::string InventoryKey(const scheduler::Node& node) {
+    std::string key;
+    for (const auto& [k, v] : node.annotations) {
+      if (k.rfind("hami.io/", 0) != 0 || k == k8s::kNodeLockAnnotation ||
+          k.rfind("hami.io/node-handshake", 0) == 0) {
+        continue;
+      }
+      key += k;
+      key += '\x1f';
+      key += v;
+      key += '\x1e';
+    }
+    for (const auto& [k, q] : node.allocatable) {
+      key += k;
+      key += '\x1f';
+      key += std::to_string(q.MilliValue());
+      key += '\x1e';
+    }
+    return key;
   }
 
   int Send(const std::vector<Write>& writes) {

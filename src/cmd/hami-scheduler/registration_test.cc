@@ -164,6 +164,20 @@ TEST_F(RegistrarTest, SelectorAndDeletion) {
   EXPECT_EQ(Devices("n1"), 0u);
 }
 
+TEST_F(RegistrarTest, NodeLockUpdatesDoNotReDecodeTheInventory) {
+  auto reg = Make();
+  Json node = NodeJson("n0", 20, Requesting(1s));
+  reg->OnNode(node);
+  EXPECT_EQ(Devices("n0"), 2u);
+  sched_.RemoveNode("n0");  // behind the registrar's back: shows whether it upserts again
+  node["metadata"]["annotations"]["hami.io/mutex.lock"] = "2026-11-29T00:00:00Z,ns,p";
+  reg->OnNode(node);
+  EXPECT_EQ(Devices("n0"), 0u);  // only the lock changed: skipped
+  node["status"]["allocatable"]["nvidia.com/gpu"] = "19";
+  reg->OnNode(node);
+  EXPECT_EQ(Devices("n0"), 2u);  // allocatable changed: upserted
+}
+
 TEST_F(RegistrarTest, HandshakeWriteFailureIsCounted) {
   auto reg = Make();
   Json node = NodeJson("n0", 20);
