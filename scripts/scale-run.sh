@@ -13,7 +13,7 @@
 #   scripts/scale-run.sh [--nodes "1000 5000"] [--pods 10000] [--modes "extender baseline"]
 #                        [--scheduler-qps 5000] [--threads 16] [--timeout 1200]
 #                        [--baseline-gpu 0] [--filter-threads 1] [--node-policy binpack]
-#                        [--keep DIR]
+#                        [--scheduler-arg ARG ...] [--keep DIR]
 #
 # Binaries: $HAMI_BUILD_DIR (default build/) holds src/cmd/hami-scheduler/hami-scheduler
 # and bench/cluster_load/hami-cluster-load (cmake --build ... --target hami-scheduler
@@ -34,6 +34,7 @@ kubectl="${HAMI_K8S_BIN_DIR:-$HOME/.cache/hami/k8s-v1.36.3}/kubectl"
 
 node_counts="1000 5000"; pods=10000; modes="extender baseline"; qps=5000; threads=16
 timeout=1200; baseline_gpu=0; filter_threads=1; node_policy=binpack; keep=""
+sched_args=()
 while (($#)); do
   case "$1" in
     --nodes) node_counts="$2"; shift 2 ;;
@@ -44,6 +45,7 @@ while (($#)); do
     --timeout) timeout="$2"; shift 2 ;;
     --baseline-gpu) baseline_gpu="$2"; shift 2 ;;
     --filter-threads) filter_threads="$2"; shift 2 ;;
+    --scheduler-arg) sched_args+=("$2"); shift 2 ;;
     --node-policy) node_policy="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
@@ -153,6 +155,7 @@ run_one() { # nodes mode
     setsid "$sched_bin" --kubeconfig "$kubeconfig" --http-bind "127.0.0.1:$ext_port" \
       --metrics-bind-address "127.0.0.1:$metrics_port" --scheduler-name hami-scheduler \
       --filter-threads "$filter_threads" --node-scheduler-policy "$node_policy" --log-level info \
+      ${sched_args[@]+"${sched_args[@]}"} \
       > "$run/hami-scheduler.log" 2>&1 < /dev/null &
     sched_pid=$!
     local synced=""

@@ -34,8 +34,16 @@ Status Contention(std::string_view node, std::chrono::seconds expiry) {
 }
 }  // namespace
 
-Status NodeLocker::TryLockOnce(std::string_view node, std::string_view pod_ns, std::string_view pod_name) {
-  ASSIGN_OR_RETURN(Json current, client_->Get(kNodes, "", node));
+Status NodeLocker::TryLockOnce(std::string_view node, std::string_view pod_ns, std::string_view pod_name,
+                               bool from_cache) {
+  std::shared_ptr<const Json> cached;
+  if (from_cache && options_.cached_node) cached = options_.cached_node(node);
+  Json current;
+  if (cached != nullptr) {
+    current = *cached;
+  } else {
+    ASSIGN_OR_RETURN(current, client_->Get(kNodes, "", node));
+  }
   std::string value = Annotation(current, kNodeLockAnnotation);
   std::string rv = ResourceVersion(current);
   if (!value.empty()) {
@@ -90,7 +98,7 @@ Status NodeLocker::Lock(std::string_view node, std::string_view pod_ns, std::str
       std::this_thread::sleep_for(std::chrono::duration_cast<std::chrono::milliseconds>(backoff * jitter(rng)));
       backoff = std::chrono::milliseconds(int64_t(double(backoff.count()) * options_.retry.factor));
     }
-    last = TryLockOnce(node, pod_ns, pod_name);
+    last = TryLockOnce(node, pod_ns, pod_name, /*from_cache=*/attempt == 0);
     if (last.ok() || last.code() == StatusCode::kResourceExhausted || last.code() == StatusCode::kNotFound) {
       return last;
     }

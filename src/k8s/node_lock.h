@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <mutex>
 #include <string>
@@ -35,6 +36,11 @@ struct NodeLockOptions {
   std::chrono::seconds expiry{300};  // --node-lock-timeout
   RetryPolicy retry{5, std::chrono::milliseconds(100), 2.0};
   NodeLockJudge judge;  // null: stale only when expired or the owner is gone
+  // The node as last seen by a watch (an informer cache), or null. When set,
+  // Lock's first try reads the node from it instead of a GET; the patch is
+  // still guarded by that resourceVersion, so a stale copy only costs a
+  // conflict, after which the tries GET.
+  std::function<std::shared_ptr<const Json>(std::string_view node)> cached_node;
 };
 
 class NodeLocker {
@@ -52,7 +58,8 @@ class NodeLocker {
 
  private:
   std::mutex& NodeMutex(std::string_view node);
-  Status TryLockOnce(std::string_view node, std::string_view pod_ns, std::string_view pod_name);
+  Status TryLockOnce(std::string_view node, std::string_view pod_ns, std::string_view pod_name,
+                     bool from_cache);
 
   Client* client_;
   const Clock* clock_;

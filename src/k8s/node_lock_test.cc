@@ -82,6 +82,27 @@ TEST_F(NodeLockTest, InjectedJudgeDecidesStaleness) {
   EXPECT_EQ(seen.size(), 2u);
 }
 
+TEST_F(NodeLockTest, CachedNodeSavesTheGetAndAStaleCopyOnlyCostsAConflict) {
+  std::shared_ptr<const Json> cache = std::make_shared<const Json>(api_.Object("/api/v1/nodes", "n1"));
+  NodeLockOptions o;
+  o.retry.initial_backoff = std::chrono::milliseconds(1);
+  o.cached_node = [&](std::string_view) { return cache; };
+  NodeLocker cached(client_.get(), &clock_, o);
+  int before = api_.requests();
+  ASSERT_TRUE(cached.Lock("n1", "ns", "p1").ok());
+  EXPECT_EQ(api_.requests() - before, 1);  // the PATCH only
+  ASSERT_TRUE(cached.Release("n1", "ns", "p1").ok());
+  // The cache still holds the first copy (now stale): conflict, then GET + PATCH.
+  before = api_.requests();
+  ASSERT_TRUE(cached.Lock("n1", "ns", "p2").ok());
+  EXPECT_EQ(api_.requests() - before, 3);
+  EXPECT_NE(LockValue().find(",ns,p2"), std::string::npos);
+  // A cached lock of a live owner is contention (only the owner is looked up).
+  cache = std::make_shared<const Json>(api_.Object("/api/v1/nodes", "n1"));
+  api_.Put("/api/v1/pods", {{"metadata", {{"name", "p2"}, {"namespace", "ns"}}}, {"spec", Json::object()}});
+  EXPECT_EQ(cached.Lock("n1", "ns", "p1").code(), StatusCode::kResourceExhausted);
+}
+
 TEST_F(NodeLockTest, LegacyAndGarbageValues) {
   Json node = api_.Object("/api/v1/nodes", "n1");
   node["metadata"]["annotations"][std::string(kNodeLockAnnotation)] = api::EncodeNodeLock(api::NodeLock{.time = clock_.Now()});

@@ -226,13 +226,6 @@ int main(int argc, char** argv) {
   webhook_options.scheduler_name = scheduler_name;
   webhook::Webhook hook(sched.vendors(), webhook_options, &sched);
 
-  k8s::NodeLockOptions lock_options;
-  lock_options.expiry = *lock_expiry;
-  scheduler::NodeLockPolicy lock_policy;
-  lock_policy.expiry = *lock_expiry;
-  lock_options.judge = schedulerd::JudgeWithPolicy(lock_policy, &clock);
-  k8s::NodeLocker locker(client.get(), &clock, lock_options);
-
   k8s::EventRecorder events(k8s::PostEventsTo(client.get(), scheduler_name), &clock);
   events.Start();
 
@@ -269,6 +262,15 @@ int main(int argc, char** argv) {
   k8s::Informer nodes(client.get(), k8s::kNodes, pruned(schedulerd::PruneNode));
   k8s::Informer pods(client.get(), k8s::kPods, pruned(schedulerd::PrunePod));
   k8s::Informer quotas(client.get(), k8s::kResourceQuotas, pruned(schedulerd::PruneQuota));
+
+  k8s::NodeLockOptions lock_options;
+  lock_options.expiry = *lock_expiry;
+  scheduler::NodeLockPolicy lock_policy;
+  lock_policy.expiry = *lock_expiry;
+  lock_options.judge = schedulerd::JudgeWithPolicy(lock_policy, &clock);
+  lock_options.cached_node = [&nodes](std::string_view n) { return nodes.Get(std::string(n)); };
+  k8s::NodeLocker locker(client.get(), &clock, lock_options);
+
   nodes.AddHandlers(registrar.Handlers());
   pods.AddHandlers(schedulerd::PodHandlers(&sched, &events));
   quotas.AddHandlers(schedulerd::QuotaHandlers(&sched));
