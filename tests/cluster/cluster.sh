@@ -68,6 +68,15 @@ stop_all() {
     sleep 0.1
   done
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; done
+  # SIGKILL is not instant on a loaded machine: wait until they are gone (or zombies).
+  for _ in $(seq 50); do
+    local left=0
+    for pid in "${pids[@]}"; do
+      [[ -e "/proc/$pid" ]] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && left=1
+    done
+    ((left)) || break
+    sleep 0.1
+  done
   rm -f "$dir"/*.pid
 }
 
