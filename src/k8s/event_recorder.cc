@@ -43,6 +43,9 @@ struct EventRecorder::Impl {
   std::thread worker;
   // dedupe key -> monotonic time it was last accepted
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> recent;
+  std::chrono::steady_clock::time_point next_sweep{};
+  static constexpr size_t kSweepAbove = 20000;
+  static constexpr size_t kHardLimit = 200000;
 
   std::atomic<uint64_t> posted{0}, failed{0}, dropped{0}, deduplicated{0};
 
@@ -60,13 +63,18 @@ struct EventRecorder::Impl {
   }
 
   // Under mu. True when an identical event was accepted inside the window.
+  // Expired keys are swept at most once a minute (a sweep is linear in the
+  // map); past kHardLimit keys the map is dropped: de-duplication is best
+  // effort, memory is bounded.
   bool SeenRecently(const std::string& key) {
     auto now = clock->Monotonic();
-    if (recent.size() > 20000) {
+    if (recent.size() > kSweepAbove && now >= next_sweep) {
       for (auto it = recent.begin(); it != recent.end();) {
         it = now - it->second >= options.dedupe_window ? recent.erase(it) : std::next(it);
       }
+      next_sweep = now + std::chrono::minutes(1);
     }
+    if (recent.size() > kHardLimit) recent.clear();
     auto [it, inserted] = recent.try_emplace(key, now);
     if (inserted) return false;
     if (now - it->second < options.dedupe_window) return true;

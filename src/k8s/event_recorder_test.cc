@@ -71,6 +71,21 @@ TEST(EventRecorderTest, FullQueueDropsInsteadOfBlocking) {
   EXPECT_EQ(rec.posted(), 3u);
 }
 
+TEST(EventRecorderTest, ManyDistinctEventsKeepDeduplicating) {
+  RecordingSink sink;
+  FakeClock clock;
+  EventRecorderOptions o;
+  o.queue_limit = 300000;
+  EventRecorder rec(sink.Sink(), &clock, o);
+  for (int i = 0; i < 60000; ++i) rec.Normal(PodRef("ns", "p" + std::to_string(i), ""), "R", "m");
+  EXPECT_EQ(rec.dropped(), 0u);
+  rec.Normal(PodRef("ns", "p59999", ""), "R", "m");  // still a duplicate
+  EXPECT_EQ(rec.deduplicated(), 1u);
+  clock.Advance(std::chrono::minutes(11));
+  rec.Normal(PodRef("ns", "p0", ""), "R", "m");  // window over: posted again
+  EXPECT_EQ(rec.deduplicated(), 1u);
+}
+
 TEST(EventRecorderTest, SinkFailuresAreCountedNotFatal) {
   RecordingSink sink;
   sink.fail = true;
