@@ -139,25 +139,23 @@ std::string Handlers::FilterImpl(std::string_view body) {
 
 std::string Handlers::Bind(std::string_view body) {
   auto start = Steady::now();
+  auto args = extender::ParseBindArgs(body);  // parsed once: bind and its event
   Status status;
   try {
-    status = BindImpl(body);
+    status = args.ok() ? BindImpl(*args) : args.status();
   } catch (const std::exception& e) {
     status = InternalError(std::string("internal error: ") + e.what());
   }
   if (!status.ok() && deps_.metrics != nullptr) deps_.metrics->BindError("bind_failed");
-  if (deps_.events != nullptr) {
-    auto args = extender::ParseBindArgs(body);
-    if (args.ok() && !args->pod_name.empty()) {
-      k8s::Json ref = k8s::PodRef(args->pod_namespace, args->pod_name, args->pod_uid);
-      if (!status.ok()) {
-        deps_.events->Warning(ref, "BindingFailed",
-                              "binding to node " + args->node + " failed: " + status.ToString());
-      } else if (deps_.success_events) {
-        deps_.events->Normal(ref, "BindingSucceed",
-                             "Successfully binding node [" + args->node + "] to " +
-                                 args->pod_namespace + "/" + args->pod_name);
-      }
+  if (deps_.events != nullptr && args.ok() && !args->pod_name.empty()) {
+    k8s::Json ref = k8s::PodRef(args->pod_namespace, args->pod_name, args->pod_uid);
+    if (!status.ok()) {
+      deps_.events->Warning(ref, "BindingFailed",
+                            "binding to node " + args->node + " failed: " + status.ToString());
+    } else if (deps_.success_events) {
+      deps_.events->Normal(ref, "BindingSucceed",
+                           "Successfully binding node [" + args->node + "] to " +
+                               args->pod_namespace + "/" + args->pod_name);
     }
   }
   if (deps_.metrics != nullptr) {
@@ -166,8 +164,7 @@ std::string Handlers::Bind(std::string_view body) {
   return extender::BindResponse(status).dump();
 }
 
-Status Handlers::BindImpl(std::string_view body) {
-  ASSIGN_OR_RETURN(extender::BindArgs args, extender::ParseBindArgs(body));
+Status Handlers::BindImpl(const extender::BindArgs& args) {
   if (deps_.client == nullptr) return FailedPreconditionError("no API client");
   std::string key = args.pod_namespace + "/" + args.pod_name;
 

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "extender/extender.h"
 #include "k8s/client.h"
 #include "k8s/event_recorder.h"
 #include "k8s/informer.h"
@@ -70,7 +71,7 @@ class Handlers {
   bool WaitForCaches() const;
   void WaitForNodeLockRelease(const std::string& node,
                               std::chrono::steady_clock::time_point until) const;
-  Status BindImpl(std::string_view body);
+  Status BindImpl(const extender::BindArgs& args);
 
   HandlerDeps deps_;
 };
