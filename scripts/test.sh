@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: set-up, release build with -Werror and
+# The whole test suite, as CI runs it: set-up, Release build with -Werror and
 # all tests (unit, integration, end-to-end against the real control plane),
 # then an ASan+UBSan build running the unit and integration tests, then a short
 # libFuzzer smoke run of every decoder. GPU-only tests are skipped without a GPU.
@@ -21,8 +21,8 @@ launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccach
 
 section() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-section "release build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+section "release build (Release, as the images build it)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
 cmake --build build -j "$jobs"
 section "release tests"
 # shellcheck disable=SC2086

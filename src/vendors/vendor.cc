@@ -96,7 +96,7 @@ GpuPolicy ParseGpuPolicy(std::string_view text, bool numa_bind) {
   }
   if (!p.chain) {
     // Single value: only the first sort key matters.
-    if (p.keys.size() > 1) p.keys.resize(1);
+    if (p.keys.size() > 1) p.keys.erase(p.keys.begin() + 1, p.keys.end());
   }
   return p;
 }
