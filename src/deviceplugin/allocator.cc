@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "api/reasons.h"
 #include "common/log.h"
 #include "deviceplugin/container_response.h"
 #include "deviceplugin/devices.h"
@@ -119,7 +120,7 @@ Status Allocator::Fail(const PodInfo& pod, const Status& error) {
   if (!s.ok()) log::Warn("deviceplugin", "cannot set bind-phase=failed", {{"error", s.ToString()}});
   s = api_->ReleaseNodeLock(options_.node_name, pod.ns, pod.name);
   if (!s.ok()) log::Warn("deviceplugin", "cannot release node lock", {{"error", s.ToString()}});
-  api_->RecordPodEvent(pod, "Warning", "AllocateFailed", error.message());
+  api_->RecordPodEvent(pod, "Warning", std::string(api::reasons::kEventAllocateFailed), error.message());
   return error.WithContext("allocate for pod " + PodKey(pod));
 }
 

@@ -12,6 +12,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "api/reasons.h"
 #include "common/log.h"
 #include "extender/extender.h"
 
@@ -100,7 +101,7 @@ std::string Handlers::FilterImpl(std::string_view body) {
     auto failed = outcome.response.find("FailedNodes");
     if (deps_.events != nullptr && !outcome.pod_name.empty() && failed != outcome.response.end() &&
         failed->is_object() && !failed->empty()) {
-      deps_.events->Warning(pod_ref, "FilteringFailed", SummarizeFailedNodes(*failed));
+      deps_.events->Warning(pod_ref, api::reasons::kEventFilteringFailed, SummarizeFailedNodes(*failed));
     }
     return outcome.response.dump();
   }
@@ -118,7 +119,7 @@ std::string Handlers::FilterImpl(std::string_view body) {
                 {{"pod", outcome.pod_namespace + "/" + outcome.pod_name},
                  {"error", patched.status().ToString()}});
       if (deps_.events != nullptr) {
-        deps_.events->Warning(pod_ref, "FilteringFailed",
+        deps_.events->Warning(pod_ref, api::reasons::kEventFilteringFailed,
                               "cannot record the allocation on the pod: " + patched.status().ToString());
       }
       return extender::FilterErrorResponse("patch pod annotations: " +
@@ -131,7 +132,7 @@ std::string Handlers::FilterImpl(std::string_view body) {
   if (deps_.events != nullptr && deps_.success_events) {
     char score[32];
     std::snprintf(score, sizeof score, "%.2f", d.score);
-    deps_.events->Normal(pod_ref, "FilteringSucceed",
+    deps_.events->Normal(pod_ref, api::reasons::kEventFilteringSucceed,
                          "find fit node(" + d.node + "), score " + score);
   }
   return outcome.response.dump();
@@ -150,10 +151,10 @@ std::string Handlers::Bind(std::string_view body) {
   if (deps_.events != nullptr && args.ok() && !args->pod_name.empty()) {
     k8s::Json ref = k8s::PodRef(args->pod_namespace, args->pod_name, args->pod_uid);
     if (!status.ok()) {
-      deps_.events->Warning(ref, "BindingFailed",
+      deps_.events->Warning(ref, api::reasons::kEventBindingFailed,
                             "binding to node " + args->node + " failed: " + status.ToString());
     } else if (deps_.success_events) {
-      deps_.events->Normal(ref, "BindingSucceed",
+      deps_.events->Normal(ref, api::reasons::kEventBindingSucceed,
                            "Successfully binding node [" + args->node + "] to " +
                                args->pod_namespace + "/" + args->pod_name);
     }
@@ -311,7 +312,7 @@ void UpsertPodFrom(scheduler::Scheduler* s, k8s::EventRecorder* events, const k8
   log::Warn(kComponent, "malformed pod skipped", {{"pod", k8s::Key(*obj)}, {"error", st.ToString()}});
   if (events != nullptr) {
     events->Warning(k8s::PodRef(k8s::Namespace(*obj), k8s::Name(*obj), k8s::Uid(*obj)),
-                    "InvalidAllocation",
+                    api::reasons::kEventInvalidAllocation,
                     "hami-scheduler cannot read this pod's device annotations (usage recorded "
                     "before, if any, is kept): " + st.ToString());
   }

@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "api/reasons.h"
 #include "common/log.h"
 #include "k8s/node_lock.h"
 
@@ -85,7 +86,7 @@ struct Registrar::Impl {
     auto node = scheduler::NodeFromJson(json);
     if (!node.ok()) {
       log::Warn(kComponent, "skipping malformed node", {{"node", name}, {"error", node.status().ToString()}});
-      Warn(ref, "InvalidNode", "hami-scheduler cannot read this node: " + node.status().ToString());
+      Warn(ref, api::reasons::kEventInvalidNode, "hami-scheduler cannot read this node: " + node.status().ToString());
       return;
     }
     if (!MatchesSelector(json, deps.node_selector)) {
@@ -123,7 +124,7 @@ struct Registrar::Impl {
       std::string msg = "devices withheld from scheduling: ";
       for (size_t i = 0; i < reasons.size(); ++i) msg += (i ? "; " : "") + reasons[i];
       log::Warn(kComponent, "node devices unhealthy", {{"node", node->name}, {"detail", msg}});
-      Warn(ref, "DevicesUnhealthy", msg);
+      Warn(ref, api::reasons::kEventDevicesUnhealthy, msg);
     } else if (health_changed) {
       log::Info(kComponent, "node devices healthy again", {{"node", node->name}});
     }
@@ -142,7 +143,7 @@ struct Registrar::Impl {
     h.inventory_key = key;
     if (Status st = deps.scheduler->UpsertNode(usable); !st.ok()) {
       log::Warn(kComponent, "bad node registration", {{"node", node->name}, {"error", st.ToString()}});
-      Warn(ref, "InvalidRegistration",
+      Warn(ref, api::reasons::kEventInvalidRegistration,
            "hami-scheduler ignores this registration (last good one kept): " + st.ToString());
     }
   }

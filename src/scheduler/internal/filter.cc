@@ -7,6 +7,7 @@
 
 #include "api/annotations.h"
 #include "api/node_lock.h"
+#include "api/reasons.h"
 #include "scheduler/internal/state.h"
 
 namespace hami::scheduler::internal {
@@ -197,9 +198,9 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
   for (const auto& c : cands) {
     const std::string& name = names[c.input_pos];
     if (!c.node || !c.node->registered) {
-      result.failed_nodes[name] = "node unregistered";
+      result.failed_nodes[name] = api::reasons::kNodeUnregistered;
     } else if (c.ok) {
-      result.failed_nodes[name] = "node changed while scheduling, retry";
+      result.failed_nodes[name] = api::reasons::kNodeChangedRetry;
     } else {
       result.failed_nodes[name] = c.reason;
     }
@@ -226,7 +227,7 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
     std::shared_ptr<const PairScores> scores;
     auto inv = DecodeInventory(n, &scores);
     if (!inv.ok() || inv->devices.empty()) {
-      result.failed_nodes[n.name] = "node unregistered";
+      result.failed_nodes[n.name] = api::reasons::kNodeUnregistered;
       continue;
     }
     NodeFit f = FitNode(*plan_or, inv->devices, scores.get());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "api/reasons.h"
+
 namespace hami::scheduler::internal {
 namespace {
 
@@ -32,7 +34,7 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
       }
     }
     if (req.count > static_cast<int>(cand.size())) {
-      reason = "NodeInsufficientDevice";
+      reason = api::reasons::kNodeInsufficientDevice;
       return false;
     }
     vendors::SortDevices(cand, vp.constraints.gpu_policy, vp.constraints.numa_bind);
@@ -46,7 +48,7 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
     }
     if (!fit.ok) {
       reason = fit.ReasonString();
-      if (reason.empty()) reason = "NodeInsufficientDevice";
+      if (reason.empty()) reason = api::reasons::kNodeInsufficientDevice;
       return false;
     }
     for (const auto& p : fit.chosen) Charge(*cand[p.pos], p);

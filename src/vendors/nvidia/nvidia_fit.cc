@@ -4,8 +4,11 @@
 #include <cctype>
 
 #include "api/annotations.h"
+#include "api/reasons.h"
 
 namespace hami::vendors::nvidia {
+
+namespace reasons = api::reasons;
 namespace {
 
 std::string Lower(std::string_view s) {
@@ -146,16 +149,16 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   int64_t acc_mem = 0, acc_cores = 0;
   bool have_prev_numa = false;
   int prev_numa = 0;
-  auto fail = [&](const char* reason) { ++out.reasons[reason]; };
+  auto fail = [&](std::string_view reason) { ++out.reasons[std::string(reason)]; };
   for (int i = static_cast<int>(devices.size()) - 1; i >= 0; --i) {
     const DeviceUsage& d = *devices[i];
     ++out.examined;
-    if (!d.healthy) { fail("CardNotHealth"); continue; }
-    if (d.cordoned) { fail("CardCordoned"); continue; }
-    if (!TypeAllowed(d, c)) { fail("CardTypeMismatch"); continue; }
+    if (!d.healthy) { fail(reasons::kCardNotHealth); continue; }
+    if (d.cordoned) { fail(reasons::kCardCordoned); continue; }
+    if (!TypeAllowed(d, c)) { fail(reasons::kCardTypeMismatch); continue; }
     if (c.numa_bind && (!have_prev_numa || d.numa != prev_numa)) {
       if (have_prev_numa && !picks.empty()) {
-        out.reasons["NumaNotFit"] += static_cast<int>(picks.size());
+        out.reasons[std::string(reasons::kNumaNotFit)] += static_cast<int>(picks.size());
       }
       remaining = req.count;
       picks.clear();
@@ -163,25 +166,25 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
       prev_numa = d.numa;
       have_prev_numa = true;
     }
-    if (!UuidAllowed(d, c)) { fail("CardUuidMismatch"); continue; }
-    if (d.count <= d.used) { fail("CardTimeSlicingExhausted"); continue; }
-    if (c.gpu_policy.mutex && d.used > 0) { fail("ExclusiveDeviceAllocateConflict"); continue; }
+    if (!UuidAllowed(d, c)) { fail(reasons::kCardUuidMismatch); continue; }
+    if (d.count <= d.used) { fail(reasons::kCardTimeSlicingExhausted); continue; }
+    if (c.gpu_policy.mutex && d.used > 0) { fail(reasons::kExclusiveDeviceAllocateConflict); continue; }
     const int32_t cores = std::min(req.cores, 100);
     int64_t mem = req.mem_mib;
     if (mem <= 0 && req.mem_percent != kMemPercentUnset) mem = d.total_mem_mib * req.mem_percent / 100;
     if ((quota.mem_mib && acc_mem + mem > *quota.mem_mib) ||
         (quota.cores && acc_cores + cores > *quota.cores)) {
-      fail("ResourceQuotaNotFit");
+      fail(reasons::kResourceQuotaNotFit);
       continue;
     }
-    if (d.total_mem_mib - d.used_mem_mib < mem) { fail("CardInsufficientMemory"); continue; }
-    if (d.total_cores - d.used_cores < cores) { fail("CardInsufficientCore"); continue; }
+    if (d.total_mem_mib - d.used_mem_mib < mem) { fail(reasons::kCardInsufficientMemory); continue; }
+    if (d.total_cores - d.used_cores < cores) { fail(reasons::kCardInsufficientCore); continue; }
     if (d.total_cores == 100 && cores == 100 && d.used > 0) {
-      fail("ExclusiveDeviceAllocateConflict");
+      fail(reasons::kExclusiveDeviceAllocateConflict);
       continue;
     }
     if (d.total_cores != 0 && d.used_cores == d.total_cores && cores == 0) {
-      fail("CardComputeUnitsExhausted");
+      fail(reasons::kCardComputeUnitsExhausted);
       continue;
     }
     picks.push_back({i, mem, cores});
@@ -193,7 +196,7 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
     picks = ChooseTopology(devices, picks, req.count, c);
   }
   if (static_cast<int>(picks.size()) < req.count || picks.empty()) {
-    if (!picks.empty()) out.reasons["AllocatedCardsInsufficientRequest"] = static_cast<int>(picks.size());
+    if (!picks.empty()) out.reasons[std::string(reasons::kAllocatedCardsInsufficientRequest)] = static_cast<int>(picks.size());
     return out;
   }
   out.ok = true;
