@@ -105,6 +105,13 @@ rejects decode hami.io/vgpu-devices-allocated "$WORK/in" \
 "$HAMI" version | grep -q '^hami .*HAMi v2.10' || fail "version output"
 "$HAMI" >/dev/null 2>&1
 [[ $? == 2 ]] || fail "no subcommand should exit 2"
+"$HAMI" frobnicate >"$WORK/out" 2>"$WORK/err"
+[[ $? == 2 ]] || fail "an unknown subcommand should exit 2"
+grep -q "unknown subcommand 'frobnicate'" "$WORK/err" || fail "unknown subcommand not named: $(cat "$WORK/err")"
+for sub in decode encode version bench playground; do
+  grep -q "$sub" "$WORK/err" || fail "unknown subcommand: valid subcommand $sub not listed: $(cat "$WORK/err")"
+done
+[[ -s $WORK/out ]] && fail "unknown subcommand: unexpected stdout"
 
 if [[ $failures != 0 ]]; then
   echo "$failures failure(s)" >&2

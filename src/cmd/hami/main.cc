@@ -9,6 +9,9 @@
 //   2. declare it in command.h and add one row to kSubcommands below;
 //   3. add the file (and its library) to src/cmd/hami/CMakeLists.txt.
 #include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cmd/hami/command.h"
@@ -25,7 +28,26 @@ const Subcommand kSubcommands[] = {
      DefinePlaygroundCommand},
 };
 
+// The first word when it is neither an option nor a known subcommand: CLI11 would
+// only say "A subcommand is required", which hides the typo.
+std::optional<std::string> UnknownSubcommand(int argc, char** argv) {
+  if (argc < 2) return std::nullopt;
+  std::string_view first = argv[1];
+  if (first.empty() || first.front() == '-') return std::nullopt;
+  for (const Subcommand& sub : kSubcommands) {
+    if (first == sub.name) return std::nullopt;
+  }
+  return std::string(first);
+}
+
 int Main(int argc, char** argv) {
+  if (auto unknown = UnknownSubcommand(argc, argv)) {
+    std::string valid;
+    for (const Subcommand& sub : kSubcommands) valid += (valid.empty() ? "" : ", ") + std::string(sub.name);
+    std::cerr << "hami: unknown subcommand '" << *unknown << "'; valid subcommands: " << valid
+              << " (hami --help for more)\n";
+    return 2;
+  }
   CLI::App app("hami: tools for the HAMi v2.10 wire protocol", "hami");
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
