@@ -15,6 +15,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"k8s.io/apimachinery/pkg/types"
 	pluginapi "k8s.io/kubelet/pkg/apis/deviceplugin/v1beta1"
 )
 
@@ -50,6 +51,8 @@ type kubelet struct {
 	version   int                            // bumped on every device/plugin change
 	allocated map[string]string              // device ID -> pod key
 	admitted  map[string]bool                // pod UIDs already admitted
+	// pod UIDs whose graceful termination is running (terminate.go)
+	terminating map[types.UID]bool
 }
 
 func newKubelet(cfg config) (*kubelet, error) {
@@ -57,7 +60,7 @@ func newKubelet(cfg config) (*kubelet, error) {
 		return nil, err
 	}
 	k := &kubelet{cfg: cfg, plugins: map[string]*plugin{}, devices: map[string][]*pluginapi.Device{},
-		allocated: map[string]string{}, admitted: map[string]bool{}}
+		allocated: map[string]string{}, admitted: map[string]bool{}, terminating: map[types.UID]bool{}}
 	k.cond = sync.NewCond(&k.mu)
 	return k, nil
 }

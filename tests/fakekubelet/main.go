@@ -6,6 +6,8 @@
 // the resource. The env each container got is recorded in the pod annotation
 // hami.dev/fake-kubelet-env (JSON {container: {name: value}}) and the pod is
 // marked Running (or Failed with UnexpectedAdmissionError, like kubelet).
+// Deleted pods are terminated gracefully and removed as kubelet does
+// (terminate.go), so `kubectl delete pod` returns.
 package main
 
 import (

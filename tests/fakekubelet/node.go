@@ -67,6 +67,9 @@ func (k *kubelet) runNode(ctx context.Context) error {
 			delete(pods, key)
 			mu.Unlock()
 			k.release(key)
+			k.mu.Lock()
+			delete(k.admitted, string(p.UID))
+			k.mu.Unlock()
 		}}
 	go w.run(ctx)
 	go func() { <-ctx.Done(); queue.ShutDown() }()
@@ -81,7 +84,11 @@ func (k *kubelet) runNode(ctx context.Context) error {
 		pod := pods[key]
 		mu.Unlock()
 		var err error
-		if pod != nil {
+		switch {
+		case pod == nil:
+		case pod.DeletionTimestamp != nil:
+			k.startTermination(ctx, cs, pod)
+		default:
 			err = k.admit(ctx, cs, pod)
 		}
 		if err != nil {
@@ -221,9 +228,9 @@ func (k *kubelet) nodeResources() corev1.ResourceList {
 	k.mu.Unlock()
 	_ = total
 	return corev1.ResourceList{
-		corev1.ResourceCPU:                        resource.MustParse("64"),
-		corev1.ResourceMemory:                     resource.MustParse("512Gi"),
-		corev1.ResourcePods:                       *resource.NewQuantity(int64(k.cfg.podsCapacity), resource.DecimalSI),
+		corev1.ResourceCPU:                      resource.MustParse("64"),
+		corev1.ResourceMemory:                   resource.MustParse("512Gi"),
+		corev1.ResourcePods:                     *resource.NewQuantity(int64(k.cfg.podsCapacity), resource.DecimalSI),
 		corev1.ResourceName(k.cfg.resourceName): *resource.NewQuantity(int64(healthy), resource.DecimalSI),
 	}
 }
