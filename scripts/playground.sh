@@ -15,8 +15,10 @@
 # status: what runs, where each example pod went, metrics URLs, kubeconfig path.
 # down:   stops everything it started; no process or port is left behind.
 # --real-gpu: the first node ("local-gpu") uses this machine's real NVML.
-# Exit status: 0 ok; 2 up finished but some component is not available yet
-# (named in the output); 1 error.
+# Exit status: 0 ok; 1 error; 2 up finished but some component is not available
+# yet (named in the output); 3 an example pod is not Running or not where
+# examples/expected.yaml says (up: every example; status: those that exist), each
+# named with the scheduler's reason.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${HAMI_CACHE:-$HOME/.cache/hami}"
@@ -41,6 +43,7 @@ say()  { printf '%s[playground]%s %s\n' "$bold" "$off" "$*"; }
 warn() { printf '%s[playground] missing:%s %s\n' "$yellow" "$off" "$*"; missing=1; }
 die()  { printf '%s[playground] error:%s %s\n' "$red" "$off" "$*" >&2; exit 1; }
 missing=0
+report_args=()
 
 cluster_sh="${HAMI_CLUSTER_SH:-$repo/tests/cluster/cluster.sh}"
 placements="$repo/tests/examples/placements.py"
@@ -106,7 +109,7 @@ build_all() {
   export CCACHE_DIR="${CCACHE_DIR:-$cache/ccache}"
   if [[ ! -f "$build/build.ninja" ]]; then
     with_progress "cmake configure" "$dir/logs/cmake.log" cmake -S "$repo" -B "$build" -G Ninja \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
   fi
   local targets=() t
   local known; known="$(ninja -C "$build" -t targets all 2>/dev/null | cut -d: -f1)"
@@ -278,16 +281,25 @@ cmd_up() {
     done
     ((t < 60)) || warn "not every node registered its GPUs within 60s (logs: $dir/logs/device-plugin-*.log)"
   fi
+  local examples_rc=0
   if ((examples)); then
-    say "applying examples/ (namespace hami-examples)"
+    say "applying examples/ (namespace hami-examples; pinned examples first, one pod at a time)"
     # Without hami-scheduler nothing gets placed: apply without waiting.
     python3 "$placements" --kubeconfig "$kubeconfig" --kubectl "$kubectl" \
-      --timeout "$([[ -n "$scheduler_bin" ]] && echo 20 || echo 0)" apply || true
+      --timeout "$([[ -n "$scheduler_bin" ]] && echo "${HAMI_PLAYGROUND_WAIT:-90}" || echo 0)" apply ||
+      examples_rc=3
   fi
-  cmd_status
+  local status_rc=0
+  if ((examples)); then report_args=(--require-all); fi
+  cmd_status || status_rc=$?
   if ((missing)); then
     say "${yellow}partial playground: the components named above are not available yet${off}"
     exit 2
+  fi
+  if ((examples_rc || status_rc)); then
+    say "${red}not every example is Running where examples/expected.yaml says${off} (see above;" \
+      "logs: $dir/logs)"
+    exit 3
   fi
 }
 
@@ -295,7 +307,7 @@ cmd_status() {
   [[ -f "$dir/state.env" ]] || { say "down (nothing running; state dir $dir)"; return 0; }
   # shellcheck disable=SC1091
   source "$dir/state.env"
-  local f running=0 dead=()
+  local f running=0 dead=() report_rc=0
   for f in "$dir"/pids/*.pid; do
     [[ -e "$f" ]] || continue
     if alive "$f"; then running=$((running + 1)); else dead+=("$(basename "$f" .pid)"); fi
@@ -306,9 +318,11 @@ cmd_status() {
     "$kubectl" --kubeconfig "$kubeconfig" get nodes -l hami.io/playground=true \
       -o custom-columns='NODE:.metadata.name,GPUS(vGPU slots):.status.allocatable.nvidia\.com/gpu' 2>/dev/null || true
     echo
-    python3 "$placements" --kubeconfig "$kubeconfig" --kubectl "$kubectl" report 2>/dev/null || true
+    python3 "$placements" --kubeconfig "$kubeconfig" --kubectl "$kubectl" report \
+      "${report_args[@]}" || report_rc=$?
   else
     say "${red}the API server does not answer${off} (logs: $dir/cluster)"
+    report_rc=1
   fi
   echo
   say "metrics:"
@@ -323,6 +337,14 @@ cmd_status() {
   echo "    export KUBECONFIG=$kubeconfig"
   echo "    $kubectl get pods -n hami-examples -o wide"
   echo "$kubeconfig"
+  if ((${#dead[@]})); then
+    say "${red}stopped unexpectedly: ${dead[*]}${off} (logs: $dir/logs)"
+    return 3
+  fi
+  if ((report_rc)); then
+    say "${red}some example pod is not Running${off} (reasons above)"
+    return 3
+  fi
 }
 
 cmd_down() {
@@ -355,7 +377,7 @@ cmd_down() {
 
 case "$cmd" in
   up) cmd_up ;;
-  status) cmd_status ;;
+  status) cmd_status || exit $? ;;
   down) cmd_down ;;
   -h|--help|help) sed -n '2,20p' "$0" ;;
   *) sed -n '2,20p' "$0" >&2; exit 1 ;;

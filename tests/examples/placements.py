@@ -4,10 +4,23 @@
   placements.py --kubeconfig K --kubectl KUBECTL check  [--only FILE ...]
       each example on an empty namespace, its pods one after the other; compare with
       examples/expected.yaml; delete; exit 1 on any mismatch.
-  placements.py --kubeconfig K --kubectl KUBECTL apply
-      apply every example (playgroundOrder) and leave the pods running.
-  placements.py --kubeconfig K --kubectl KUBECTL report
-      print where each example pod went: node, GPU, memory, cores, phase.
+  placements.py --kubeconfig K --kubectl KUBECTL apply [--seed S [--max-delay SEC]
+                 [--stall-pid PID]]
+      apply every example to the shared playground and leave the pods running:
+      first the examples whose pods are pinned (a node, GPU, type or a relation to
+      another pod) in the dependency order of playgroundOrder, one pod at a time,
+      each waited until placed; then the free examples (any node will do). Then
+      wait until every pod is Running and check every placement against
+      expected.yaml. Exit 1, naming each pod and the scheduler's reason, when one
+      is not placed, not Running or not where expected.yaml says.
+      --seed: the reorder test: random delays before each pinned pod, the free
+      examples shuffled and created all at once (kube-scheduler picks their
+      order; --hold-pid holds it with SIGSTOP until all exist), optionally with
+      hami-scheduler stalled (--stall-pid) when kube-scheduler starts asking.
+  placements.py --kubeconfig K --kubectl KUBECTL report [--require-all]
+      print every example pod: node, GPU, memory, cores, phase, and for a pod
+      that is not Running the scheduler's reason in full. Exit 3 when an example
+      pod that exists is not Running (--require-all: or does not exist).
 
 Placements are read from the pods' hami.io/vgpu-devices-allocated annotation
 ("<uuid>,<type>,<mem>,<cores>:" per device, ";" per container).
@@ -15,6 +28,8 @@ Placements are read from the pods' hami.io/vgpu-devices-allocated annotation
 import argparse
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
 import time
@@ -99,6 +114,36 @@ def wait_running(k, name, ns, timeout):
         time.sleep(0.3)
 
 
+def pod_events(k, name, ns):
+    try:
+        ev = k.json("get", "events", "-n", ns, "--field-selector", f"involvedObject.name={name}")
+    except RuntimeError:
+        return []
+    return sorted(ev.get("items", []), key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+
+
+def why_not_running(k, pod):
+    """The fullest reason a pod is not Running: the scheduler's last refusal (our
+    FilteringFailed, else kube-scheduler's FailedScheduling), the kubelet's status
+    message, or the pod's PodScheduled condition."""
+    meta, status = pod["metadata"], pod.get("status", {})
+    if meta.get("deletionTimestamp"):
+        return "being deleted (Terminating)"
+    events = pod_events(k, meta["name"], meta["namespace"])
+    for wanted in ("FilteringFailed", "FailedScheduling", "BindingFailed", "AllocateFailed"):
+        hits = [e for e in events if e.get("reason") == wanted]
+        if hits:
+            return f"{wanted}: {hits[-1].get('message', '').strip()}"
+    if status.get("message"):
+        return f"{status.get('reason', '')}: {status['message']}".strip(": ")
+    for c in status.get("conditions", []):
+        if c.get("type") == "PodScheduled" and c.get("status") != "True" and c.get("message"):
+            return c["message"]
+    if not pod["spec"].get("nodeName"):
+        return "not scheduled yet (no event from the scheduler)"
+    return "bound, waiting for the node's kubelet to start it"
+
+
 def last_event(k, name, ns):
     try:
         ev = k.json("get", "events", "-n", ns, "--field-selector", f"involvedObject.name={name}")
@@ -180,11 +225,16 @@ def check_pod(name, pod, exp, gpus, placed, fails, echo=True):
                 bad(f"GPUs {uuids} are not joined by NVLink")
                 break
     if "sameGpuAs" in exp:
-        other = placed[exp["sameGpuAs"]]
-        if parse_allocated(other["metadata"]["annotations"][ALLOCATED])[0][0][0] != uuids[0]:
+        other = placed.get(exp["sameGpuAs"])
+        if other is None:
+            bad(f"{exp['sameGpuAs']} (same GPU expected) was not placed")
+        elif parse_allocated(other["metadata"]["annotations"][ALLOCATED])[0][0][0] != uuids[0]:
             bad(f"not on the same GPU as {exp['sameGpuAs']}")
     if "differentNodeFrom" in exp:
-        if placed[exp["differentNodeFrom"]]["spec"].get("nodeName") == node:
+        other = placed.get(exp["differentNodeFrom"])
+        if other is None:
+            bad(f"{exp['differentNodeFrom']} (another node expected) was not placed")
+        elif other["spec"].get("nodeName") == node:
             bad(f"same node as {exp['differentNodeFrom']}")
     if "env" in exp:
         env = {e["name"]: e.get("value") for e in pod["spec"]["containers"][0].get("env", [])}
@@ -246,14 +296,101 @@ def cmd_check(k, args):
     return 0
 
 
-def cmd_apply(k, args):
-    exp, _ = load_layout()
-    ensure_namespace(k, args.namespace)
+PINNING_KEYS = ("uuids", "type", "sameNuma", "nvlinkPair", "sameGpuAs", "differentNodeFrom")
+
+
+def is_pinned(pod_exp):
+    """A pod whose expectation depends on where it lands or on another pod."""
+    return pod_exp.get("node", "any") != "any" or any(key in pod_exp for key in PINNING_KEYS)
+
+
+def split_order(exp):
+    """playgroundOrder split into the pinned examples (dependency order, kept) and
+    the free ones (any order)."""
+    pinned, free = [], []
     for f in exp["playgroundOrder"]:
-        for name, (_pod, reason) in apply_file(k, os.path.join(EXAMPLES, f), args.namespace,
-                                               args.timeout).items():
-            print(f"  {f:<26} {name:<20} {'placed' if not reason else 'pending: ' + reason}",
-                  flush=True)
+        (pinned if any(is_pinned(e) for e in exp["examples"][f].values()) else free).append(f)
+    return pinned, free
+
+
+def apply_pod(k, doc, ns):
+    k.run("apply", "-n", ns, "-f", "-", stdin=yaml.safe_dump(doc))
+
+
+def cmd_apply(k, args):
+    exp, gpus = load_layout()
+    ensure_namespace(k, args.namespace)
+    pinned, free = split_order(exp)
+    rng = random.Random(args.seed) if args.seed is not None else None
+    problems, placed, owner = [], {}, {}
+
+    def placed_or_problem(f, name):
+        pod, reason = wait_placed(k, name, args.namespace, args.timeout)
+        owner[name] = f
+        if reason:
+            problems.append(f"{name} ({f}): not placed within {args.timeout:.0f}s: {reason}")
+            print(f"  {f:<26} {name:<20} pending: {reason}", flush=True)
+        else:
+            placed[name] = pod
+            print(f"  {f:<26} {name:<20} placed on {pod['spec']['nodeName']}", flush=True)
+
+    for f in pinned:
+        for doc in pod_docs(os.path.join(EXAMPLES, f)):
+            if rng:
+                time.sleep(rng.uniform(0, args.max_delay))
+            apply_pod(k, doc, args.namespace)
+            placed_or_problem(f, doc["metadata"]["name"])
+    if rng:
+        rng.shuffle(free)
+        docs = [(f, d) for f in free for d in pod_docs(os.path.join(EXAMPLES, f))]
+        rng.shuffle(docs)
+        print(f"  free examples at once, in this order: {', '.join(d['metadata']['name'] for _, d in docs)}",
+              flush=True)
+        # kube-scheduler held while the pods arrive (it then takes them in its own
+        # queue order), hami-scheduler stalled while kube-scheduler starts asking.
+        stopped = []
+        try:
+            if args.hold_pid:
+                os.kill(args.hold_pid, signal.SIGSTOP)
+                stopped.append(args.hold_pid)
+            k.run("apply", "-n", args.namespace, "-f", "-",
+                  stdin=yaml.safe_dump_all([d for _f, d in docs]))
+            if args.stall_pid:
+                os.kill(args.stall_pid, signal.SIGSTOP)
+                stopped.append(args.stall_pid)
+            if args.hold_pid:
+                os.kill(args.hold_pid, signal.SIGCONT)
+                stopped.remove(args.hold_pid)
+            if args.stall_pid:
+                time.sleep(rng.uniform(0.5, args.max_delay + 0.5))
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
+        for f, doc in docs:
+            placed_or_problem(f, doc["metadata"]["name"])
+    else:
+        for f in free:
+            for doc in pod_docs(os.path.join(EXAMPLES, f)):
+                apply_pod(k, doc, args.namespace)
+                placed_or_problem(f, doc["metadata"]["name"])
+
+    deadline = time.time() + args.timeout
+    for name in list(placed):
+        pod = wait_running(k, name, args.namespace, max(0.0, deadline - time.time()))
+        placed[name] = pod
+        phase = pod.get("status", {}).get("phase")
+        if phase != "Running":
+            problems.append(f"{name} ({owner[name]}): {phase}, not Running: {why_not_running(k, pod)}")
+    for name, pod in placed.items():
+        fails = []
+        check_pod(name, pod, exp["examples"][owner[name]][name], gpus, placed, fails, echo=False)
+        problems.extend(f"{msg} ({owner[name]}), see examples/expected.yaml" for msg in fails)
+    if problems:
+        print(f"{len(problems)} example pod(s) not as examples/expected.yaml says:")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print(f"all {len(placed)} example pods Running where examples/expected.yaml says", flush=True)
     return 0
 
 
@@ -278,22 +415,39 @@ def registered_gpus(k, gpus):
 
 
 def cmd_report(k, args):
-    _, gpus = load_layout()
+    exp, gpus = load_layout()
     registered_gpus(k, gpus)
-    pods = k.json("get", "pods", "-n", args.namespace)["items"]
+    pods = {p["metadata"]["name"]: p for p in k.json("get", "pods", "-n", args.namespace)["items"]}
+    expected = [(f, name) for f in exp["playgroundOrder"] for name in exp["examples"][f]]
+    known = {name for _f, name in expected}
     print(f"{'POD':<20} {'NODE':<12} {'GPU':<32} {'MEMORY':>10} {'CORES':>6}  PHASE")
-    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
-        name = pod["metadata"]["name"]
-        phase = pod.get("status", {}).get("phase", "?")
-        rows = describe(pod, gpus)
-        if not rows:
-            reason = last_event(k, name, args.namespace) or ""
-            print(f"{name:<20} {'-':<12} {'-':<32} {'-':>10} {'-':>6}  {phase} {reason[:60]}")
+    not_running, absent = [], []
+    for name in [n for _f, n in sorted(expected, key=lambda e: e[1])] + sorted(set(pods) - known):
+        pod = pods.get(name)
+        if pod is None:
+            absent.append(name)
+            print(f"{name:<20} {'-':<12} {'-':<32} {'-':>10} {'-':>6}  not created")
             continue
+        phase = pod.get("status", {}).get("phase", "?")
+        if pod["metadata"].get("deletionTimestamp"):
+            phase = "Terminating"
+        rows = describe(pod, gpus) or [(0, "-", "-", "-", "-", "-")]
         for i, (_ci, _u, idx, model, mem, cores) in enumerate(rows):
-            gpu = f"{idx}: {model}"[:32]
-            print(f"{name if i == 0 else '':<20} {pod['spec'].get('nodeName', '-') if i == 0 else '':<12} "
-                  f"{gpu:<32} {str(mem) + ' MiB':>10} {str(cores) + '%':>6}  {phase if i == 0 else ''}")
+            gpu = f"{idx}: {model}"[:32] if idx != "-" else "-"
+            mem_s = f"{mem} MiB" if mem != "-" else "-"
+            cores_s = f"{cores}%" if cores != "-" else "-"
+            print(f"{name if i == 0 else '':<20} {pod['spec'].get('nodeName') or '-' if i == 0 else '':<12} "
+                  f"{gpu:<32} {mem_s:>10} {cores_s:>6}  {phase if i == 0 else ''}")
+        if phase != "Running":
+            not_running.append(name)
+            print(f"{'':<20} why: {why_not_running(k, pod)}")
+    if absent and not args.require_all:
+        print(f"\n{len(absent)} example pod(s) not created (kubectl apply -n {args.namespace} -f examples/...): "
+              + ", ".join(absent))
+    bad = not_running + (absent if args.require_all else [])
+    if bad:
+        print(f"\nNOT RUNNING: {', '.join(bad)} (reasons above)")
+        return 3
     return 0
 
 
@@ -308,6 +462,15 @@ def main():
     ap.add_argument("--only", action="append")
     ap.add_argument("--require-running", action="store_true",
                     help="check: each pod must also reach Running with hami.io/bind-phase=success")
+    ap.add_argument("--require-all", action="store_true",
+                    help="report: every example pod must exist and be Running")
+    ap.add_argument("--seed", type=int, help="apply: reorder test with this random seed")
+    ap.add_argument("--max-delay", type=float, default=1.5,
+                    help="apply --seed: longest random delay before a pinned pod, seconds")
+    ap.add_argument("--hold-pid", type=int,
+                    help="apply --seed: SIGSTOP this process (kube-scheduler) while the free pods are created")
+    ap.add_argument("--stall-pid", type=int,
+                    help="apply --seed: then SIGSTOP this one (hami-scheduler) for a random moment")
     args = ap.parse_args()
     k = Kubectl(args.kubectl, args.kubeconfig)
     try:

@@ -29,6 +29,16 @@ exp, gpus = P.load_layout()
 files = sorted(f for f in os.listdir(P.EXAMPLES) if f[:2].isdigit() and f.endswith(".yaml"))
 expect(sorted(exp["examples"]) == files, f"expected.yaml covers exactly {files}")
 expect(sorted(exp["playgroundOrder"]) == files, "playgroundOrder lists every example once")
+# The shared playground applies pinned examples first, in dependency order, then the
+# free ones in any order: no free example may come before a pinned one.
+pinned, free = P.split_order(exp)
+expect(exp["playgroundOrder"] == pinned + free, "playgroundOrder: every pinned example precedes every free one")
+expect("11-exclusive.yaml" in pinned and "02-memory-mib.yaml" in free, "pinned/free split recognises both kinds")
+for f in pinned:
+    for name, e in exp["examples"][f].items():
+        for rel in ("sameGpuAs", "differentNodeFrom"):
+            if rel in e:
+                expect(e[rel] in exp["examples"][f], f"{f}: {name}.{rel} names a pod of the same example")
 
 # Layout: unique UUIDs, NVLink peers exist and are symmetric.
 for u, g in gpus.items():
