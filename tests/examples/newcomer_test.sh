@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the README tells a newcomer to do, in order, on a private playground, each
 # step's visible result asserted:
-#   1. scripts/playground.sh up        exit 0; every example Running where expected
+#   1. scripts/playground.sh up        exit 0; every example Running where expected;
+#                                      the README's sample rows appear verbatim
 #   2. scripts/playground.sh status    exit 0; the same report
 #   3. kubectl apply -f examples/02-memory-mib.yaml   Running; the GPU's usage grows
 #   4. kubectl describe pod memory-mib                allocation annotation, events
@@ -46,6 +47,10 @@ for pod in $examples; do
   grep -Eq "^$pod +gpu-node-[abc] .*Running" "$dir/up.out" || fail "up: $pod is not reported Running"
 done
 grep -q "NOT RUNNING" "$dir/up.out" && fail "up reports pods that are not Running"
+# The README's sample output is what up really prints (placements are deterministic).
+while IFS= read -r line; do
+  grep -qxF -- "$line" <(sed 's/[[:space:]]*$//' "$dir/up.out") || fail "README sample line not in up's output: '$line'"
+done < <(sed -n '/^```text$/,/^```$/p' "$repo/README.md" | sed -n '/^POD /,/^\.\.\.$/p' | grep -v '^\.\.\.$')
 
 step "2. scripts/playground.sh status"
 "$pg" status --dir "$dir" > "$dir/status.out"; rc=$?
