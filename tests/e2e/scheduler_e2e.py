@@ -2,18 +2,25 @@
 """End-to-end tests of hami-scheduler against the real kube-apiserver and
 kube-scheduler (see harness.py). One scenario per invocation:
 
-  scheduler_e2e.py webhook        GPU pod mutated, plain pod untouched, privileged GPU pod refused
+  scheduler_e2e.py webhook        GPU pod mutated, plain pod untouched, privileged GPU pod refused;
+                                  certificate rotated under load (every GPU pod still mutated);
+                                  webhook outage (plain pods admitted at once, GPU pods after)
   scheduler_e2e.py unschedulable  a pod no GPU can hold stays Pending with our reason in its events
   scheduler_e2e.py restart        hami-scheduler killed mid-run: no double booking, usage rebuilt
   scheduler_e2e.py burst          200 pods created at once on 20 nodes: all placed, none over-committed
   scheduler_e2e.py bad_input      garbage node/pod annotations: events, no crash, others still placed
   scheduler_e2e.py leader         leadership follows the kube-scheduler Lease: handshakes and role labels
 """
+import base64
 import json
+import os
 import random
 import re
+import shutil
 import signal
+import subprocess
 import sys
+import threading
 import time
 
 from harness import (ALLOCATED, HANDSHAKE, REGISTER, VGPU_NODE, Cluster, Failure, check,
@@ -84,6 +91,101 @@ def test_webhook():
         check(c.get("pod", "opt-out", "-n", NS)["spec"]["schedulerName"] == "default-scheduler",
               "hami.io/webhook=ignore pod was mutated")
         check(c.scheduler_alive(), "hami-scheduler died")
+        rotate_certificate(c)
+        webhook_outage(c)
+
+
+def make_ca_and_cert(d, tag):
+    """A new CA and a serving certificate for 127.0.0.1 signed by it, in d/<tag>-*."""
+    run = lambda *a: subprocess.run(list(a), check=True, capture_output=True)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+        f"/CN=hami-e2e-ca-{tag}", "-keyout", f"{d}/{tag}-ca.key", "-out", f"{d}/{tag}-ca.crt")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN=hami-scheduler-{tag}",
+        "-keyout", f"{d}/{tag}-tls.key", "-out", f"{d}/{tag}-tls.csr")
+    run("openssl", "x509", "-req", "-in", f"{d}/{tag}-tls.csr", "-CA", f"{d}/{tag}-ca.crt", "-CAkey",
+        f"{d}/{tag}-ca.key", "-CAcreateserial", "-days", "1", "-extfile", f"{d}/ext",
+        "-out", f"{d}/{tag}-tls.crt")
+
+
+def set_ca_bundle(c, *ca_files):
+    bundle = "".join(open(f).read() for f in ca_files)
+    patch = [{"op": "replace", "path": "/webhooks/0/clientConfig/caBundle",
+              "value": base64.b64encode(bundle.encode()).decode()}]
+    c.kubectl("patch", "mutatingwebhookconfiguration", "hami-webhook", "--type=json",
+              "-p", json.dumps(patch))
+
+
+def replace_file(src, dst):
+    """As cert-manager and Secret volumes do: a new file renamed over the old one."""
+    shutil.copyfile(src, dst + ".new")
+    os.replace(dst + ".new", dst)
+
+
+def rotate_certificate(c):
+    """The webhook's certificate rotates to one signed by a new CA, as cert-manager or
+    kube-webhook-certgen do it (CA bundle widened, serving pair replaced, old CA
+    dropped), while GPU pods keep being created through the API server: every one of
+    them must still be mutated. A server that kept its first certificate fails once
+    the old CA leaves the bundle (failurePolicy Ignore: pods silently skip us)."""
+    d = c.certs
+    make_ca_and_cert(d, "next")
+    created, stop = [], threading.Event()
+
+    def churn():
+        i = 0
+        while not stop.is_set():
+            i += 1
+            name = f"rot-{i}"
+            try:
+                c.create(gpu_pod(name, NS, mem_mib=100))
+                created.append(name)
+            except Failure as e:
+                log(f"create {name}: {e}")
+            time.sleep(0.2)
+
+    t = threading.Thread(target=churn, daemon=True)
+    t.start()
+    try:
+        set_ca_bundle(c, f"{d}/ca.crt", f"{d}/next-ca.crt")
+        time.sleep(3)  # the API server reloads webhook configurations asynchronously
+        replace_file(f"{d}/next-tls.key", f"{d}/tls.key")
+        replace_file(f"{d}/next-tls.crt", f"{d}/tls.crt")
+        time.sleep(3)
+        set_ca_bundle(c, f"{d}/next-ca.crt")
+        time.sleep(5)
+        mark = len(created)
+        time.sleep(3)
+    finally:
+        stop.set()
+        t.join(10)
+    check(len(created) - mark >= 5, f"too few pods created after the rotation ({len(created) - mark})")
+    unmutated = [n for n in created
+                 if c.get("pod", n, "-n", NS)["spec"].get("schedulerName") != "hami-scheduler"]
+    check(not unmutated, f"{len(unmutated)} of {len(created)} GPU pods created during and after the "
+                         f"certificate rotation were not mutated: {unmutated[:10]}")
+    check("certificate reloaded" in open(c.sched_log).read(), "hami-scheduler did not log the reload")
+    log(f"certificate rotated under load: all {len(created)} GPU pods mutated")
+
+
+def webhook_outage(c):
+    """hami-scheduler down: pods that are not GPU pods, and pods of kube-system, are
+    admitted at once (failurePolicy Ignore, connection refused); once it is back,
+    GPU pods are mutated again."""
+    c.stop_scheduler(signal.SIGKILL)
+    for ns in (NS, "kube-system"):
+        name = f"outage-plain-{ns}"
+        t0 = time.time()
+        c.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": ns},
+                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+        took = time.time() - t0
+        check(took < 3, f"plain pod in {ns} took {took:.1f} s to be admitted with the webhook down")
+        c.kubectl("delete", "pod", name, "-n", ns, "--wait=false")
+    c.start_scheduler()
+    wait_webhook_effective(c)
+    c.create(gpu_pod("after-outage", NS, mem_mib=100))
+    check(c.get("pod", "after-outage", "-n", NS)["spec"]["schedulerName"] == "hami-scheduler",
+          "GPU pod not mutated after hami-scheduler came back")
+    log("webhook outage: plain and kube-system pods admitted at once; GPU pods mutated again after")
 
 
 def test_unschedulable():

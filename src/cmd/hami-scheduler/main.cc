@@ -37,6 +37,7 @@
 #include "schedmetrics/scheduler_metrics.h"
 #include "schedmetrics/snapshot_view.h"
 #include "scheduler/scheduler.h"
+#include "tls/reloading_certificate.h"
 #include "vendors/config.h"
 #include "vendors/registry.h"
 #include "webhook/webhook.h"
@@ -303,15 +304,27 @@ int main(int argc, char** argv) {
   deps.caches_synced = [&nodes, &pods] { return nodes.HasSynced() && pods.HasSynced(); };
   schedulerd::Handlers handlers(deps);
 
+  // The webhook's certificate is re-read when its files change (cert-manager or
+  // kube-webhook-certgen rotating the Secret): no restart, open connections kept.
+  // Declared before the servers, which use it until they are stopped.
+  std::unique_ptr<tls::ReloadingCertificate> certificate;
   std::vector<ServerThread> servers;
   Status started = OkStatus();
   if (!http_bind.empty()) {
     started = StartServer(std::make_unique<httplib::Server>(), http_bind, &handlers, &servers);
   }
   if (started.ok() && !https_bind.empty()) {
-    started = StartServer(
-        std::make_unique<httplib::SSLServer>(cert_file.c_str(), key_file.c_str()), https_bind,
-        &handlers, &servers);
+    auto loaded = tls::ReloadingCertificate::Load(cert_file, key_file, clock);
+    if (!loaded.ok()) {
+      started = loaded.status();
+    } else {
+      certificate = std::move(*loaded);
+      log::Info(kComponent, "serving certificate", {{"certificate", certificate->Describe()}});
+      tls::ReloadingCertificate* cert = certificate.get();
+      started = StartServer(
+          std::make_unique<httplib::SSLServer>([cert](SSL_CTX& ctx) { return cert->InstallOn(&ctx).ok(); }),
+          https_bind, &handlers, &servers);
+    }
   }
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
