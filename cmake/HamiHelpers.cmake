@@ -51,7 +51,10 @@ endfunction()
 
 # hami_fuzzer(NAME SOURCES ... DEPS ...): a libFuzzer target, built only with
 # HAMI_FUZZ=ON (clang). Registers a short smoke run (label fuzz) with CTest, with a
-# fixed seed so that CI is reproducible; run the binary by hand for longer campaigns.
+# fixed seed so that CI is reproducible; scripts/fuzz.sh runs them long. Seed
+# inputs live in <folder>/fuzz/corpus/NAME/ (committed); libFuzzer writes what it
+# finds into its first corpus directory, a scratch one in the build tree, so the
+# committed seeds are only read.
 function(hami_fuzzer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   if(NOT HAMI_FUZZ)
@@ -62,7 +65,24 @@ function(hami_fuzzer name)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   add_dependencies(fuzzers ${name})
+  set(scratch "${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus")
+  file(MAKE_DIRECTORY "${scratch}")
+  set(corpora "${scratch}")
+  set(seeds "${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name}")
+  if(EXISTS "${seeds}")
+    list(APPEND corpora "${seeds}")
+  endif()
   add_test(NAME ${name}_smoke
-           COMMAND ${name} -seed=1 -max_total_time=5 -max_len=4096 -rss_limit_mb=2048)
+           COMMAND ${name} -seed=1 -max_total_time=5 -max_len=4096 -rss_limit_mb=2048 ${corpora})
   set_tests_properties(${name}_smoke PROPERTIES LABELS fuzz TIMEOUT 60)
+endfunction()
+
+# hami_fuzz_instrument(TARGET ...): libraries whose code the fuzzers exercise get
+# coverage instrumentation in the fuzz build, so libFuzzer sees inside them.
+function(hami_fuzz_instrument)
+  if(HAMI_FUZZ)
+    foreach(target IN LISTS ARGN)
+      target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    endforeach()
+  endif()
 endfunction()

@@ -38,7 +38,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 section "fuzz smoke (libFuzzer, a few seconds per decoder)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DHAMI_FUZZ=ON \
-  -DHAMI_WERROR=OFF "${launcher[@]}" >/dev/null
+  -DHAMI_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build build-fuzz -j "$jobs" --target fuzzers
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -L fuzz
 section "all tests passed"

@@ -68,6 +68,13 @@ TEST(KubeconfigTest, LoadsDataFieldsTokenAndContext) {
   std::ofstream(dir / "bad") << "{{{ not yaml";
   EXPECT_EQ(LoadKubeconfig((dir / "bad").string()).status().code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(LoadKubeconfig((dir / "missing").string()).ok());
+  // A file reference to something endless is refused, not read forever.
+  std::ofstream(dir / "endless") << "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+      "clusters:\n- name: c\n  cluster: {server: https://127.0.0.1, certificate-authority: /dev/zero}\n"
+      "users:\n- name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n";
+  auto endless = LoadKubeconfig((dir / "endless").string());
+  ASSERT_FALSE(endless.ok());
+  EXPECT_NE(endless.status().message().find("larger than 4 MiB"), std::string::npos) << endless.status().ToString();
   std::filesystem::remove_all(dir);
 }
 

@@ -77,7 +77,10 @@ struct Informer::Impl {
       store = std::move(fresh);
       last_rv = list["metadata"].is_object() ? list["metadata"].value("resourceVersion", "") : "";
     }
-    for (auto& [old_obj, new_obj] : updates) {
+    // (No structured bindings here: clang 14 cannot capture them in a lambda.)
+    for (auto& update : updates) {
+      const auto& old_obj = update.first;
+      const auto& new_obj = update.second;
       if (old_obj == nullptr) {
         Emit([&](const InformerHandlers& h) { if (h.on_add) h.on_add(new_obj); });
       } else {

@@ -2,7 +2,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,12 +11,21 @@
 namespace hami::k8s {
 namespace {
 
+// Kubeconfigs, certificates and tokens are small; a path that names something
+// endless (/dev/zero, a FIFO fed forever) must not hang or exhaust the process.
+constexpr size_t kMaxFileBytes = 4 << 20;
+
 StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFoundError("cannot read " + path.string());
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string data(kMaxFileBytes + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  if (in.bad()) return NotFoundError("cannot read " + path.string());
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() > kMaxFileBytes) {
+    return InvalidArgumentError(path.string() + " is larger than 4 MiB, not a kubeconfig, certificate or token");
+  }
+  return data;
 }
 
 std::filesystem::path Resolve(const std::filesystem::path& base, const std::string& p) {
