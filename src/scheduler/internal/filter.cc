@@ -3,6 +3,7 @@
 // lock after re-fitting on the current usage (optimistic concurrency: a
 // concurrent reservation on the same node is seen, never double-booked).
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "api/annotations.h"
@@ -60,12 +61,11 @@ FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, cons
   d.score = fit.score;
   d.annotations[std::string(api::kVgpuNode)] = node;
   d.annotations[std::string(api::kVgpuTime)] = api::EncodeUnixSeconds(clock_.NowUnixSeconds());
+  const vendors::FilterContext context{
+      node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count()};
   for (const auto& [kw, devices] : fit.devices) {
     for (const auto& v : vendors) {
-      if (v->names().keyword != kw) continue;
-      std::string encoded = api::EncodePodDevices(devices);
-      d.annotations[v->names().to_allocate_annotation] = encoded;
-      d.annotations[v->names().allocated_annotation] = std::move(encoded);
+      if (v->names().keyword == kw) v->annotator().Annotate(devices, context, d.annotations);
     }
   }
   d.labels[std::string(api::kVgpuNode)] = node;

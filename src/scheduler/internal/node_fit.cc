@@ -49,11 +49,15 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
       if (reason.empty()) reason = "NodeInsufficientDevice";
       return false;
     }
-    for (const auto& p : fit.chosen) Charge(*cand[p.pos], p);
+    for (const auto& p : fit.chosen) {
+      Charge(*cand[p.pos], p);
+      quota[vi].held_devices.push_back(cand[p.pos]->id);
+    }
     if (out != nullptr) {
       auto& dst = out->devices[vp.keyword][c];
       for (const auto& p : fit.chosen) {
-        dst.push_back({std::string(cand[p.pos]->id), req.vendor, static_cast<int32_t>(p.mem_mib), p.cores});
+        dst.push_back({std::string(cand[p.pos]->id), p.type.empty() ? req.vendor : std::string(p.type),
+                       static_cast<int32_t>(p.mem_mib), p.cores});
       }
     }
   }

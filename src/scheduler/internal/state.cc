@@ -69,16 +69,15 @@ StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
   Inventory inv;
   std::vector<vendors::DeviceUsage>& all = inv.devices;
   Status first_error;
-  const std::string* cordon = Annotation(node.annotations, api::kNodeDeviceCordon);
+  const vendors::NodeView view{node.name, &node.annotations, &node.capacity, &node.allocatable};
   for (const auto& v : vendors) {
     const auto& names = v->names();
-    const std::string* reg = Annotation(node.annotations, names.register_annotation);
-    if (reg == nullptr || reg->empty()) continue;
-    auto devs = v->DecodeInventory(*reg, cordon ? std::string_view(*cordon) : std::string_view());
+    auto devs = v->inventory().Decode(view);
     if (!devs.ok()) {
-      if (first_error.ok()) first_error = devs.status().WithContext(node.name + " " + names.register_annotation);
+      if (first_error.ok()) first_error = devs.status().WithContext(node.name + " " + names.keyword);
       continue;
     }
+    if (devs->devices.empty()) continue;
     all.insert(all.end(), devs->devices.begin(), devs->devices.end());
     inv.strings.push_back(std::move(devs->strings));
     if (!names.pair_score_annotation.empty()) {
@@ -200,7 +199,7 @@ Status State::UpsertPod(const Pod& pod) {
   for (const auto& v : vendors) {
     const std::string* value = Annotation(pod.annotations, v->names().allocated_annotation);
     if (value == nullptr) continue;
-    auto devs = api::DecodePodDevices(*value);
+    auto devs = v->annotator().DecodeAllocated(*value);
     if (!devs.ok()) {
       return InvalidArgumentError(std::string(v->names().allocated_annotation) + ": " +
                                   std::string(devs.status().message()));
