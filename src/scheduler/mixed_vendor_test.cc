@@ -125,5 +125,36 @@ TEST_F(MixedVendorTest, QuotaAppliesTheVendorsMemoryFactor) {
   EXPECT_EQ(r->failed_nodes.at("n0"), "1/1 ResourceQuotaNotFit");
 }
 
+// A vendor's node score (MetaX topology tables) decides between otherwise
+// equal nodes, under either node policy.
+TEST(VendorNodeScore, MetaxTopologyTablesPickTheNode) {
+  FakeClock clock;
+  Scheduler s(vendors::MakeVendors({}), SchedulerOptions{}, clock);
+  auto node = [&](const std::string& name, const char* losses, const char* scores) {
+    Node n;
+    n.name = name;
+    n.capacity["metax-tech.com/gpu"] = Q(2);
+    n.annotations["metax-tech.com/gpu.topology.losses"] = losses;
+    n.annotations["metax-tech.com/gpu.topology.scores"] = scores;
+    ASSERT_TRUE(s.UpsertNode(n).ok());
+  };
+  node("m1", R"({"1":500})", R"({"1":100})");
+  node("m2", R"({"1":100})", R"({"1":900})");
+  auto pod = [](const std::string& uid, const char* policy) {
+    Pod p = testing::MakePod(uid, {testing::Gpu{0}});
+    p.containers[0].limits.emplace("metax-tech.com/gpu", Q(1));
+    p.annotations["hami.io/node-scheduler-policy"] = policy;
+    return p;
+  };
+  const std::vector<std::string> names = {"m1", "m2"};
+  auto r = s.Filter(pod("a", "binpack"), names);
+  ASSERT_TRUE(r.ok() && r->decision);
+  EXPECT_EQ(r->decision->node, "m2");  // 2000 - 100 beats 2000 - 500
+  s.Unreserve("a");
+  r = s.Filter(pod("b", "spread"), names);
+  ASSERT_TRUE(r.ok() && r->decision);
+  EXPECT_EQ(r->decision->node, "m2");  // spread takes the lower: 2000 - 900
+}
+
 }  // namespace
 }  // namespace hami::scheduler

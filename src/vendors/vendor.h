@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,7 +70,13 @@ struct DeviceUsage {
 
 // Devices plus the storage their string views point into. Moving an
 // inventory keeps the views valid.
+// The vendor part of a node's score (reference 6.6) for a pod that takes
+// `devices` of this vendor's devices on the node, under the binpack (true) or
+// spread node policy; built by the decoder from what it read on the node.
+using NodeScorer = std::function<double(int32_t devices, bool binpack)>;
+
 struct DeviceInventory {
+  NodeScorer score;  // empty: the vendor adds nothing to the node score
   std::vector<DeviceUsage> devices;
   std::shared_ptr<std::deque<std::string>> strings = std::make_shared<std::deque<std::string>>();
   std::string_view Intern(std::string s) { return strings->emplace_back(std::move(s)); }

@@ -29,6 +29,10 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
   PodPlan plan;
   plan.requests = PodRequests(pod);
   plan.init_count = pod.init_containers.size();
+  {
+    auto it = pod.annotations.find(api::kNodeSchedulerPolicy);
+    plan.binpack = (it != pod.annotations.end() && !it->second.empty() ? it->second : options_.node_policy) != "spread";
+  }
   for (const auto& c : plan.requests) {
     auto& idx = plan.vendor_of.emplace_back();
     for (const auto& r : c) {
@@ -128,7 +132,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
       if (!c.node) continue;
       std::shared_lock nl(c.node->mu);
       if (!c.node->registered) continue;
-      NodeFit f = FitNode(plan, c.node->devices, c.node->pair_scores.get(), /*want_devices=*/false);
+      NodeFit f = FitNode(plan, c.node->devices, c.node->extras, /*want_devices=*/false);
       c.ok = f.ok;
       c.score = f.score;
       if (!f.ok) c.reason = std::move(f.reason);
@@ -171,7 +175,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     budgets(plan);
     std::unique_lock nl(c->node->mu);
     if (!c->node->registered) continue;
-    NodeFit f = FitNode(plan, c->node->devices, c->node->pair_scores.get());
+    NodeFit f = FitNode(plan, c->node->devices, c->node->extras);
     if (!f.ok) continue;  // taken meanwhile; next best
     PodRecord rec;
     rec.uid = pod.uid;
@@ -223,13 +227,13 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
     return (it != pod.annotations.end() && !it->second.empty() ? it->second : options_.node_policy) == "spread";
   }();
   for (const auto& n : nodes) {
-    std::shared_ptr<const PairScores> scores;
-    auto inv = DecodeInventory(n, &scores);
+    NodeExtras extras;
+    auto inv = DecodeInventory(n, &extras);
     if (!inv.ok() || inv->devices.empty()) {
       result.failed_nodes[n.name] = "node unregistered";
       continue;
     }
-    NodeFit f = FitNode(*plan_or, inv->devices, scores.get());
+    NodeFit f = FitNode(*plan_or, inv->devices, extras);
     if (!f.ok) {
       result.failed_nodes[n.name] = f.reason;
       continue;

@@ -76,8 +76,9 @@ double NodeScore(std::span<const DeviceUsage> devices) {
   return 10 * (used / count + ucores / tcores + umem / tmem);
 }
 
-NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const PairScores* pair_scores,
+NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const NodeExtras& extras,
                 bool want_devices) {
+  const PairScores* pair_scores = extras.pair_scores.get();
   NodeFit result;
   result.score = NodeScore(devices);
   thread_local std::vector<DeviceUsage> work;
@@ -100,6 +101,13 @@ NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const
   };
   if (plan.init_count > 0 && !run(0, plan.init_count, true)) return result;
   if (!run(plan.init_count, plan.requests.size(), false)) return result;
+  for (const auto& [keyword, scorer] : extras.scorers) {
+    for (size_t vi = 0; vi < plan.vendors.size(); ++vi) {
+      if (plan.vendors[vi].keyword != keyword) continue;
+      const auto taken = static_cast<int32_t>(quota[vi].held_devices.size());
+      if (taken > 0) result.score += scorer(taken, plan.binpack);
+    }
+  }
   result.ok = true;
   return result;
 }

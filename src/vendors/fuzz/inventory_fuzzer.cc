@@ -2,6 +2,7 @@
 // the input is put in each vendor's registration annotation and, read as
 // integers, in its capacity resources. Never crashes; a decoded inventory
 // only holds the vendor's own devices with non-negative totals.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -34,6 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     AnnotationMap annotations;
     ResourceList capacity;
     if (!n.register_annotation.empty()) annotations[n.register_annotation] = text;
+    annotations["metax-tech.com/gpu.topology.losses"] = text;
     annotations["hami.io/device-cordon"] = text;
     for (const std::string& r : n.managed_resources) {
       capacity.insert_or_assign(r, hami::api::Quantity::FromInteger(number));
@@ -45,6 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(d.vendor == n.keyword);
         FUZZ_CHECK(d.count >= 0 && d.total_mem_mib >= 0 && d.total_cores >= 0);
       }
+      if (inv->score) (void)inv->score(static_cast<int32_t>(number % 9), number % 2 == 0);
     }
     (void)v->annotator().DecodeAllocated(text);
   }

@@ -31,5 +31,22 @@ TEST(MetaxGpu, WholeCardsFromCapacity) {
   EXPECT_EQ(r.reason, "2/2 CardTimeSlicingExhausted");
 }
 
+TEST(MetaxGpu, TopologyScore) {
+  testing::Harness h;
+  testing::FakeNode node;
+  node.Capacity("metax-tech.com/gpu", 2);
+  EXPECT_FALSE(h.Get("Metax-GPU").inventory().Decode(node.View())->score);  // no tables
+  node.annotations["metax-tech.com/gpu.topology.losses"] = R"({"1":100,"2":300})";
+  node.annotations["metax-tech.com/gpu.topology.scores"] = R"({"1":50,"2":10})";
+  auto inv = h.Get("Metax-GPU").inventory().Decode(node.View());
+  ASSERT_TRUE(inv.ok() && inv->score);
+  EXPECT_EQ(inv->score(1, /*binpack=*/true), 1900);
+  EXPECT_EQ(inv->score(2, /*binpack=*/false), 1990);
+  EXPECT_EQ(inv->score(3, true), 0);
+  node.annotations["metax-tech.com/gpu.topology.losses"] = "not json";
+  node.annotations.erase("metax-tech.com/gpu.topology.scores");
+  EXPECT_FALSE(h.Get("Metax-GPU").inventory().Decode(node.View())->score);
+}
+
 }  // namespace
 }  // namespace hami::vendors
