@@ -1,5 +1,6 @@
 #include "api/vendor_values.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace hami::api {
@@ -8,8 +9,9 @@ namespace {
 // A non-negative decimal without sign or leading zeros ("0" itself allowed).
 StatusOr<int64_t> Number(std::string_view s, std::string_view what) {
   int64_t v = 0;
+  const bool digits = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0 || (s.size() > 1 && s[0] == '0')) {
+  if (!digits || ec != std::errc() || p != s.data() + s.size() || (s.size() > 1 && s[0] == '0')) {
     return InvalidArgumentError(std::string(what) + ": '" + std::string(s) + "' is not a non-negative integer");
   }
   return v;

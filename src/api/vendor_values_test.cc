@@ -12,7 +12,7 @@ TEST(DsmluProfile, RoundTripsHamisForm) {
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(*p, (DsmluProfile{0, 1, 1000}));
   EXPECT_EQ(EncodeDsmluProfile(*p), "0_1_1000");
-  for (const char* bad : {"", "0_1", "0_1_2_3", "a_1_2", "-1_1_2", "01_1_2", "0__2"}) {
+  for (const char* bad : {"", "0_1", "0_1_2_3", "a_1_2", "-1_1_2", "-0_1_2", "01_1_2", "0__2"}) {
     EXPECT_FALSE(DecodeDsmluProfile(bad).ok()) << bad;
   }
 }
@@ -22,7 +22,9 @@ TEST(IndexList, RoundTrips) {
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(*v, (std::vector<int64_t>{0, 3, 12}));
   EXPECT_EQ(EncodeIndexList(*v), "0,3,12");
-  for (const char* bad : {"", "1,", ",1", "1,,2", "x", "-1"}) EXPECT_FALSE(DecodeIndexList(bad).ok()) << bad;
+  for (const char* bad : {"", "1,", ",1", "1,,2", "x", "-1", "-0", "+1", "01"}) {
+    EXPECT_FALSE(DecodeIndexList(bad).ok()) << bad;
+  }
 }
 
 TEST(VendorValues, JsonViews) {
