@@ -5,6 +5,7 @@
 #include "vendors/enflame/gcu.h"
 #include "vendors/hygon/hygon.h"
 #include "vendors/iluvatar/iluvatar.h"
+#include "vendors/kunlun/kunlun.h"
 #include "vendors/metax/metax_gpu.h"
 #include "vendors/mthreads/mthreads.h"
 #include "vendors/nvidia/nvidia_vendor.h"
@@ -28,6 +29,7 @@ constexpr Factory kFactories[] = {
     &mthreads::AddMthreads,
     &metax::AddMetaxGpu,
     &enflame::AddGcu,
+    &kunlun::AddKunlun,
     &biren::AddBiren,
     &vastai::AddVastai,
 };

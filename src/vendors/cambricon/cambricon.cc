@@ -10,24 +10,18 @@ namespace {
 
 constexpr int64_t kMemoryUnitMib = 256;
 
-class DsmluAnnotator final : public common::DeviceListAnnotator {
- public:
-  using DeviceListAnnotator::DeviceListAnnotator;
-
- protected:
-  // The profile of the first device of the first container that has one.
-  void Extra(const api::PodDevices& devices, const FilterContext&, AnnotationMap& out) const override {
-    for (const auto& container : devices) {
-      if (container.empty()) continue;
-      const api::ContainerDevice& d = container.front();
-      out["CAMBRICON_DSMLU_ASSIGNED"] = "false";
-      out["CAMBRICON_DSMLU_PROFILE"] = std::to_string(common::SynthesizedIndex(d.uuid)) + "_" +
-                                       std::to_string(d.used_cores) + "_" +
-                                       std::to_string(d.used_mem_mib / kMemoryUnitMib);
-      return;
-    }
+// The profile of the first device of the first container that has one.
+void DsmluProfile(const api::PodDevices& devices, const FilterContext&, AnnotationMap& out) {
+  for (const auto& container : devices) {
+    if (container.empty()) continue;
+    const api::ContainerDevice& d = container.front();
+    out["CAMBRICON_DSMLU_ASSIGNED"] = "false";
+    out["CAMBRICON_DSMLU_PROFILE"] = std::to_string(common::SynthesizedIndex(d.uuid)) + "_" +
+                                     std::to_string(d.used_cores) + "_" +
+                                     std::to_string(d.used_mem_mib / kMemoryUnitMib);
+    return;
   }
-};
+}
 
 }  // namespace
 
@@ -47,7 +41,7 @@ void AddCambricon(const DevicesConfig& config, VendorList& out) {
   p.parser = common::ParserFor(p.names, /*default_cores=*/100);
   p.fitter = std::make_unique<common::CommonFitter>(
       common::SelectionKeys{"", "", "cambricon.com/use-gpuuuid", "cambricon.com/nouse-gpuuuid", "", ""});
-  p.annotator = &common::MakeAnnotator<DsmluAnnotator>;
+  p.extra = &DsmluProfile;
   out.push_back(common::Compose(std::move(p)));
 }
 

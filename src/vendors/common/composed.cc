@@ -1,5 +1,6 @@
 #include "vendors/common/composed.h"
 
+#include "vendors/common/inventory.h"
 #include "vendors/common/request.h"
 
 namespace hami::vendors::common {
@@ -9,8 +10,7 @@ class ComposedVendor final : public Vendor {
  public:
   explicit ComposedVendor(VendorParts p) : parts_(std::move(p)) {
     if (!parts_.mutator) parts_.mutator = std::make_unique<CountMutator>(parts_.names.count_resource);
-    annotator_ = parts_.annotator ? parts_.annotator(parts_.names)
-                                  : std::make_unique<DeviceListAnnotator>(parts_.names);
+    annotator_ = std::make_unique<DeviceListAnnotator>(parts_.names, std::move(parts_.extra));
   }
   const VendorNames& names() const override { return parts_.names; }
   const RequestParser& parser() const override { return *parts_.parser; }
@@ -31,10 +31,14 @@ void DeviceListAnnotator::Annotate(const api::PodDevices& devices, const FilterC
   std::string encoded = api::EncodePodDevices(devices);
   if (!names_.to_allocate_annotation.empty()) out[names_.to_allocate_annotation] = encoded;
   out[names_.allocated_annotation] = std::move(encoded);
-  Extra(devices, context, out);
+  if (extra_) extra_(devices, context, out);
 }
 
-void DeviceListAnnotator::Extra(const api::PodDevices&, const FilterContext&, AnnotationMap&) const {}
+std::string IndexList(const api::ContainerDevices& devices) {
+  std::string out;
+  for (const auto& d : devices) out += (out.empty() ? "" : ",") + std::to_string(SynthesizedIndex(d.uuid));
+  return out;
+}
 
 StatusOr<api::PodDevices> DeviceListAnnotator::DecodeAllocated(std::string_view value) const {
   return api::DecodePodDevices(value);

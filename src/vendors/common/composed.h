@@ -3,6 +3,7 @@
 // pod device list under the to-allocate (when named) and allocated keys.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,29 +14,29 @@
 
 namespace hami::vendors::common {
 
+// Annotations a vendor writes besides the device list (e.g. Cambricon's
+// dsmlu profile), from the chosen devices per container.
+using ExtraAnnotations =
+    std::function<void(const api::PodDevices& devices, const FilterContext& context, AnnotationMap& out)>;
+
 // Writes the device list (reference 4.3) under names.to_allocate_annotation
-// (skipped when empty) and names.allocated_annotation, then the vendor's
-// Extra() annotations; decodes the list back.
+// (skipped when empty) and names.allocated_annotation, then `extra`; decodes
+// the list back.
 class DeviceListAnnotator : public PodAnnotator {
  public:
-  explicit DeviceListAnnotator(const VendorNames& names) : names_(names) {}
+  DeviceListAnnotator(const VendorNames& names, ExtraAnnotations extra = {})
+      : names_(names), extra_(std::move(extra)) {}
   void Annotate(const api::PodDevices& devices, const FilterContext& context,
                 AnnotationMap& out) const override;
   StatusOr<api::PodDevices> DecodeAllocated(std::string_view value) const override;
 
- protected:
-  virtual void Extra(const api::PodDevices& devices, const FilterContext& context,
-                     AnnotationMap& out) const;
-
  private:
   const VendorNames& names_;
+  ExtraAnnotations extra_;
 };
 
-// Composes a vendor's annotator type: VendorParts::annotator = &Make<T>.
-template <typename T>
-std::unique_ptr<const PodAnnotator> MakeAnnotator(const VendorNames& names) {
-  return std::make_unique<T>(names);
-}
+// Card indexes of one container's devices, comma-separated (synthesised ids).
+std::string IndexList(const api::ContainerDevices& devices);
 
 struct VendorParts {
   VendorNames names;
@@ -43,9 +44,7 @@ struct VendorParts {
   std::unique_ptr<const RequestParser> parser;        // required
   std::unique_ptr<const DeviceFitter> fitter;         // required
   std::unique_ptr<const AdmissionMutator> mutator;    // default CountMutator
-  // Default DeviceListAnnotator; a factory because annotators may keep a
-  // reference to the final names.
-  std::unique_ptr<const PodAnnotator> (*annotator)(const VendorNames&) = nullptr;
+  ExtraAnnotations extra;                             // default none
 };
 
 std::unique_ptr<const Vendor> Compose(VendorParts parts);

@@ -74,24 +74,15 @@ class Fitter final : public common::CommonFitter {
   }
 };
 
-class Annotator final : public common::DeviceListAnnotator {
- public:
-  using DeviceListAnnotator::DeviceListAnnotator;
-
- protected:
-  void Extra(const api::PodDevices& devices, const FilterContext& context, AnnotationMap& out) const override {
-    for (const auto& container : devices) {
-      if (container.empty()) continue;
-      std::string indexes;
-      for (const auto& d : container) {
-        indexes += (indexes.empty() ? "" : ",") + std::to_string(common::SynthesizedIndex(d.uuid));
-      }
-      out["mthreads.com/gpu-index"] = indexes;
-      out["mthreads.com/predicate-time"] = std::to_string(context.now_unix_nanos);
-      out["mthreads.com/predicate-node"] = std::string(context.node);
-    }
+// Indexes of the last container with devices, when and where it was placed.
+void Placement(const api::PodDevices& devices, const FilterContext& context, AnnotationMap& out) {
+  for (const auto& container : devices) {
+    if (container.empty()) continue;
+    out["mthreads.com/gpu-index"] = common::IndexList(container);
+    out["mthreads.com/predicate-time"] = std::to_string(context.now_unix_nanos);
+    out["mthreads.com/predicate-node"] = std::string(context.node);
   }
-};
+}
 
 }  // namespace
 
@@ -109,7 +100,7 @@ void AddMthreads(const DevicesConfig& config, VendorList& out) {
   p.parser = std::make_unique<Parser>(p.names);
   p.mutator = std::make_unique<Mutator>(p.names);
   p.fitter = std::make_unique<Fitter>();
-  p.annotator = &common::MakeAnnotator<Annotator>;
+  p.extra = &Placement;
   out.push_back(common::Compose(std::move(p)));
 }
 
