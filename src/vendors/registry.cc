@@ -6,6 +6,7 @@
 #include "vendors/hygon/hygon.h"
 #include "vendors/iluvatar/iluvatar.h"
 #include "vendors/kunlun/kunlun.h"
+#include "vendors/kunlun/vxpu.h"
 #include "vendors/metax/metax_gpu.h"
 #include "vendors/mthreads/mthreads.h"
 #include "vendors/nvidia/nvidia_vendor.h"
@@ -30,6 +31,7 @@ constexpr Factory kFactories[] = {
     &metax::AddMetaxGpu,
     &enflame::AddGcu,
     &kunlun::AddKunlun,
+    &kunlun::AddKunlunVxpu,
     &biren::AddBiren,
     &vastai::AddVastai,
 };

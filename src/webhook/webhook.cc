@@ -133,6 +133,7 @@ nlohmann::json Webhook::Handle(std::string_view body) const {
         vendors::ContainerResources res;
         if (Status s = ReadResources(ctr, res); !s.ok()) return reply(Deny(400, s.message()));
         const vendors::ResourceList before = res.limits;
+        const vendors::ResourceList before_requests = res.requests;
         for (const auto& v : vendors_) {
           auto effect = v->mutator().Mutate(res);
           if (!effect.ok()) return reply(Deny(500, effect.status().message()));
@@ -145,6 +146,12 @@ nlohmann::json Webhook::Handle(std::string_view body) const {
           auto it = before.find(name);
           if (it == before.end() || !(it->second == q)) {
             ctr["resources"]["limits"][name] = q.ToString();
+          }
+        }
+        for (const auto& [name, q] : res.requests) {  // a vendor may round a request (Kunlun vXPU)
+          auto it = before_requests.find(name);
+          if (it == before_requests.end() || !(it->second == q)) {
+            ctr["resources"]["requests"][name] = q.ToString();
           }
         }
       }

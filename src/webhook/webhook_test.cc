@@ -191,6 +191,14 @@ TEST_F(VendorWebhookTest, IluvatarContainerName) {
   EXPECT_EQ(patch[0]["value"], json::parse(R"([{"name":"SOL_CONTINER_NAME","value":"c"}])"));
 }
 
+TEST_F(VendorWebhookTest, KunlunVxpuMemoryRoundedInLimitsAndRequests) {
+  EXPECT_EQ(Patch(Review(GpuPod({{"kunlunxin.com/vxpu", "1"}, {"kunlunxin.com/vxpu-memory", "1000"}}))),
+            json::parse(R"([
+    {"op":"replace","path":"/spec/containers/0/resources/limits/kunlunxin.com~1vxpu-memory","value":"24576"},
+    {"op":"add","path":"/spec/containers/0/resources/requests","value":{"kunlunxin.com/vxpu-memory":"24576"}},
+    {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+}
+
 TEST_F(VendorWebhookTest, PrivilegedVendorPodIsRefused) {
   json pod = GpuPod({{"cambricon.com/vmlu", "1"}});
   pod["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};

@@ -30,23 +30,9 @@ class Fitter final : public common::CommonFitter {
   Fitter() : CommonFitter({}) {}
   FitOutcome Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req, const FitConstraints&,
                  QuotaBudget&) const override {
-    FitOutcome out;
-    std::vector<std::pair<int, bool>> sorted;
-    for (const DeviceUsage* d : devices) sorted.emplace_back(d->index, d->used == 0);
-    for (int index : SelectOnWings(sorted, req.count)) {
-      for (size_t pos = 0; pos < devices.size(); ++pos) {
-        if (devices[pos]->index != index) continue;
-        out.chosen.push_back({static_cast<int>(pos), devices[pos]->total_mem_mib, devices[pos]->total_cores, {}});
-        break;
-      }
-    }
-    out.ok = !out.chosen.empty() && static_cast<int>(out.chosen.size()) == req.count;
-    if (!out.ok) {
-      out.chosen.clear();
-      out.reasons["NumaNotFit"] = 1;
-      out.examined = 1;  // HAMi counts reasons, not devices, here
-    }
-    return out;
+    return FitOnWings(
+        devices, req.count, [](const DeviceUsage& d) { return d.used == 0; },
+        [](const DeviceUsage& d) { return std::pair<int64_t, int32_t>(d.total_mem_mib, d.total_cores); });
   }
 };
 

@@ -92,4 +92,27 @@ std::vector<int> SelectOnWings(const Cards& sorted, int count) {
   return AcrossWings(sorted, count);
 }
 
+FitOutcome FitOnWings(std::span<DeviceUsage* const> devices, int count,
+                      const std::function<bool(const DeviceUsage&)>& fits,
+                      const std::function<std::pair<int64_t, int32_t>(const DeviceUsage&)>& charge) {
+  FitOutcome out;
+  Cards sorted;
+  for (const DeviceUsage* d : devices) sorted.emplace_back(d->index, fits(*d));
+  for (int index : SelectOnWings(sorted, count)) {
+    for (size_t pos = 0; pos < devices.size(); ++pos) {
+      if (devices[pos]->index != index) continue;
+      auto [mem, cores] = charge(*devices[pos]);
+      out.chosen.push_back({static_cast<int>(pos), mem, cores, {}});
+      break;
+    }
+  }
+  out.ok = !out.chosen.empty() && static_cast<int>(out.chosen.size()) == count;
+  if (!out.ok) {
+    out.chosen.clear();
+    out.reasons["NumaNotFit"] = 1;
+    out.examined = 1;  // HAMi counts reasons, not devices, here
+  }
+  return out;
+}
+
 }  // namespace hami::vendors::kunlun
