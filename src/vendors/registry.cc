@@ -1,5 +1,6 @@
 #include "vendors/registry.h"
 
+#include "vendors/amd/amd.h"
 #include "vendors/biren/biren.h"
 #include "vendors/cambricon/cambricon.h"
 #include "vendors/enflame/gcu.h"
@@ -32,6 +33,7 @@ constexpr Factory kFactories[] = {
     &enflame::AddGcu,
     &kunlun::AddKunlun,
     &kunlun::AddKunlunVxpu,
+    &amd::AddAmd,
     &biren::AddBiren,
     &vastai::AddVastai,
 };

@@ -108,7 +108,7 @@ decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,
   '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
 "$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
 [[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
-for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU GCU kunlun XPU Biren Vastai; do
+for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU GCU kunlun XPU AMD Biren Vastai; do
   grep -q "^$word"$'\t' "$WORK/vendors" || fail "vendors: no line for $word"
 done
 grep -qx $'DCU\thygon.com/dcunum\thygon.com/dcumem\thygon.com/dcucores' "$WORK/vendors" ||
