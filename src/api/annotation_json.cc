@@ -60,11 +60,14 @@ StatusOr<AnnotationKind> ClassifyAnnotationKey(std::string_view key) {
   if (key == "hami.io/bind-time" || key == "hami.io/vgpu-time") return AnnotationKind::kUnixSeconds;
   if (key == "hami.io/node-nvidia-score") return AnnotationKind::kPairScores;
   if (key == "hami.io/vgpu-mig-allocations") return AnnotationKind::kMigAllocations;
+  if (key == "CAMBRICON_DSMLU_PROFILE") return AnnotationKind::kDsmluProfile;
+  if (key == "mthreads.com/gpu-index") return AnnotationKind::kIndexList;
   return NotFoundError("unknown annotation key " + internal::Quote(key) +
                        " (known: *-register, hami.io/node-register-*, *-devices-to-allocate, "
                        "*-devices-allocated, hami.io/mutex.lock, hami.io/node-handshake*, "
                        "hami.io/bind-phase, hami.io/bind-time, hami.io/vgpu-time, "
-                       "hami.io/node-nvidia-score, hami.io/vgpu-mig-allocations, quantity)");
+                       "hami.io/node-nvidia-score, hami.io/vgpu-mig-allocations, CAMBRICON_DSMLU_PROFILE, "
+                       "mthreads.com/gpu-index, quantity)");
 }
 
 StatusOr<std::string> DecodeAnnotationToJson(std::string_view key, std::string_view value,
@@ -110,6 +113,14 @@ StatusOr<std::string> DecodeAnnotationToJson(std::string_view key, std::string_v
     case AnnotationKind::kQuantity: {
       ASSIGN_OR_RETURN(auto v, Quantity::Parse(value));
       return Dump(internal::QuantityToJson(v), pretty);
+    }
+    case AnnotationKind::kDsmluProfile: {
+      ASSIGN_OR_RETURN(auto v, DecodeDsmluProfile(value));
+      return Dump(internal::DsmluProfileToJson(v), pretty);
+    }
+    case AnnotationKind::kIndexList: {
+      ASSIGN_OR_RETURN(auto v, DecodeIndexList(value));
+      return Dump(internal::IndexListToJson(v), pretty);
     }
   }
   return InternalError("unhandled annotation kind");
@@ -169,6 +180,14 @@ StatusOr<std::string> EncodeAnnotationFromJson(std::string_view key, std::string
     case AnnotationKind::kQuantity: {
       ASSIGN_OR_RETURN(auto v, internal::QuantityFromJson(root));
       return v.ToString();
+    }
+    case AnnotationKind::kDsmluProfile: {
+      ASSIGN_OR_RETURN(auto v, internal::DsmluProfileFromJson(root));
+      return EncodeDsmluProfile(v);
+    }
+    case AnnotationKind::kIndexList: {
+      ASSIGN_OR_RETURN(auto v, internal::IndexListFromJson(root));
+      return EncodeIndexList(v);
     }
   }
   return InternalError("unhandled annotation kind");

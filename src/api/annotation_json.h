@@ -23,6 +23,8 @@ enum class AnnotationKind {
   kPairScores,         // hami.io/node-nvidia-score
   kMigAllocations,     // hami.io/vgpu-mig-allocations
   kQuantity,           // pseudo-key "quantity": a resource.Quantity
+  kDsmluProfile,       // CAMBRICON_DSMLU_PROFILE
+  kIndexList,          // mthreads.com/gpu-index
 };
 
 // NotFound "unknown annotation key '<key>'" when hami has no codec for it.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "api/config_sections.h"
 #include "api/internal/text.h"
 
 namespace hami::api {
@@ -146,6 +147,29 @@ StatusOr<DeviceConfig> ParseDeviceConfigYaml(std::string_view text) {
     return InvalidArgumentError("device config: no vendor section (nvidia, cambricon, ...)");
   }
   return config;
+}
+
+StatusOr<std::vector<SectionFields>> ParseSectionFields(std::string_view section_yaml) {
+  std::vector<SectionFields> out;
+  try {
+    YAML::Node root = YAML::Load(std::string(section_yaml));
+    auto scalars = [](const YAML::Node& map) {
+      SectionFields fields;
+      if (!map.IsMap()) return fields;
+      for (auto it = map.begin(); it != map.end(); ++it) {
+        if (it->second.IsScalar()) fields[it->first.as<std::string>()] = it->second.as<std::string>();
+      }
+      return fields;
+    };
+    if (root.IsSequence()) {
+      for (const YAML::Node& item : root) out.push_back(scalars(item));
+    } else if (root.IsMap()) {
+      out.push_back(scalars(root));
+    }
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError("device config section: " + e.msg);
+  }
+  return out;
 }
 
 StatusOr<DeviceConfig> LoadDeviceConfigFile(const std::string& path) {

@@ -26,13 +26,15 @@ inline constexpr std::string_view kCardInsufficientCore = "CardInsufficientCore"
 inline constexpr std::string_view kCardComputeUnitsExhausted = "CardComputeUnitsExhausted";
 inline constexpr std::string_view kAllocatedCardsInsufficientRequest = "AllocatedCardsInsufficientRequest";
 inline constexpr std::string_view kNodeInsufficientDevice = "NodeInsufficientDevice";
+// A vendor's own rule refused the device (Moore Threads: one device per pod).
+inline constexpr std::string_view kCardNotFoundCustomFilterRule = "CardNotFoundCustomFilterRule";
 
 inline constexpr std::string_view kFitReasons[] = {
     kCardNotHealth,           kCardCordoned,          kCardTypeMismatch,
     kCardUuidMismatch,        kNumaNotFit,            kCardTimeSlicingExhausted,
     kExclusiveDeviceAllocateConflict, kResourceQuotaNotFit, kCardInsufficientMemory,
     kCardInsufficientCore,    kCardComputeUnitsExhausted, kAllocatedCardsInsufficientRequest,
-    kNodeInsufficientDevice,
+    kNodeInsufficientDevice,  kCardNotFoundCustomFilterRule,
 };
 
 // --- Per-node reasons of a filter answer (FailedNodes) ------------------------

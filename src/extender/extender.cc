@@ -1,5 +1,6 @@
 #include "extender/extender.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "api/annotations.h"
@@ -187,9 +188,17 @@ StatusOr<BindPlan> PlanBind(const scheduler::Scheduler& sched, const BindArgs& a
                                    *reserved + ", not " + args.node);
   }
   BindPlan plan;
-  for (const auto& c : pod.containers) {
-    for (const auto& v : sched.vendors()) {
-      if (v->names().uses_node_lock && v->parser().Parse(c)) plan.needs_node_lock = true;
+  for (const auto& v : sched.vendors()) {
+    const auto& n = v->names();
+    if (n.node_lock == vendors::NodeLockKind::kNone) continue;
+    bool asks = false;
+    for (const auto& c : pod.containers) asks = asks || v->parser().Parse(c).has_value();
+    if (!asks) continue;
+    if (n.node_lock == vendors::NodeLockKind::kHami) {
+      plan.needs_node_lock = true;
+    } else if (std::find(plan.time_locks.begin(), plan.time_locks.end(), n.node_lock_annotation) ==
+               plan.time_locks.end()) {
+      plan.time_locks.push_back(n.node_lock_annotation);
     }
   }
   plan.annotations[std::string(api::kBindPhase)] = std::string(api::kBindPhaseAllocating);

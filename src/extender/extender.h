@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +37,10 @@ StatusOr<BindArgs> ParseBindArgs(std::string_view body);
 
 // What the binder must do (the decision part of /bind).
 struct BindPlan {
-  bool needs_node_lock = false;  // a locking vendor's resources in regular containers
+  bool needs_node_lock = false;  // a kHami-locking vendor's resources in regular containers
+  // Annotation keys of kTimeOnly node locks (bare RFC3339 time) to take, in
+  // vendor order, for vendors whose resources are in regular containers.
+  std::vector<std::string> time_locks;
   scheduler::AnnotationMap annotations;  // bind-phase=allocating, bind-time=<unix s>
 };
 // Checks the bind against the scheduler's reservation for the pod (pod as

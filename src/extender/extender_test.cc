@@ -108,5 +108,25 @@ TEST_F(ExtenderTest, BindArgsAndPlan) {
   EXPECT_EQ(BindResponse(InternalError("boom")).dump(), R"({"Error":"boom"})");
 }
 
+// Each vendor's node-lock kind, with no vendor name in the extender: HAMi's
+// mutex lock, a bare-time lock (Cambricon), or none (Moore Threads).
+TEST_F(ExtenderTest, BindTakesEachVendorsLockKind) {
+  auto plan_for = [&](const char* limits) {
+    scheduler::Pod pod = scheduler::PodFromJson(json::parse(
+        std::string(R"({"metadata":{"name":"p","namespace":"ns","uid":"u","annotations":{"hami.io/vgpu-node":"n0"}},)"
+                    R"("spec":{"containers":[{"name":"c","resources":{"limits":)") + limits + "}}]}}")).value();
+    return PlanBind(s_, BindArgs{"p", "ns", "u", "n0"}, pod, 1700000000).value();
+  };
+  auto mlu = plan_for(R"({"cambricon.com/vmlu":"1"})");
+  EXPECT_FALSE(mlu.needs_node_lock);
+  EXPECT_EQ(mlu.time_locks, std::vector<std::string>{"cambricon.com/dsmlu.lock"});
+  auto mt = plan_for(R"({"mthreads.com/vgpu":"1"})");
+  EXPECT_FALSE(mt.needs_node_lock);
+  EXPECT_TRUE(mt.time_locks.empty());
+  auto both = plan_for(R"({"hygon.com/dcunum":"1","cambricon.com/vmlu":"1"})");
+  EXPECT_TRUE(both.needs_node_lock);
+  EXPECT_EQ(both.time_locks.size(), 1u);
+}
+
 }  // namespace
 }  // namespace hami::extender

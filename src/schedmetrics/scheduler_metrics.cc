@@ -34,6 +34,8 @@ std::vector<MetricFamily> ClusterFamilies(const ClusterView& view) {
   auto overview = Gauge("hami_node_gpu_overview", "Per-GPU overview: allocated memory in bytes.");
   auto mem_ratio = Gauge("hami_node_gpu_memory_allocated_ratio",
                          "Allocated fraction of a GPU's memory (0-1).");
+  auto info = Gauge("hami_device_info",
+                    "One series per registered device of any vendor, with its vendor keyword and type.");
   for (const NodeView& node : view.nodes) {
     for (const DeviceView& d : node.devices) {
       const std::string index = std::to_string(d.index);
@@ -59,6 +61,9 @@ std::vector<MetricFamily> ClusterFamilies(const ClusterView& view) {
                          ? static_cast<double>(d.used_mem_mib) / static_cast<double>(d.total_mem_mib)
                          : 0;
       mem_ratio.samples.push_back({base, ratio});
+      info.samples.push_back({{{"node", node.name}, {"device_uuid", d.uuid}, {"device_index", index},
+                               {"device_type", d.type}, {"device_vendor", d.vendor}},
+                              1});
     }
   }
   auto pod_mem = Gauge("hami_vgpu_memory_allocated_bytes", "Device memory allocated to a pod, bytes.");
@@ -92,7 +97,7 @@ std::vector<MetricFamily> ClusterFamilies(const ClusterView& view) {
   }
   std::vector<MetricFamily> out;
   for (MetricFamily* f : {&mem_limit, &core_limit, &mem_alloc, &shared, &core_alloc, &overview,
-                          &mem_ratio, &pod_mem, &pod_cores, &quota_used, &quota_limit}) {
+                          &mem_ratio, &info, &pod_mem, &pod_cores, &quota_used, &quota_limit}) {
     out.push_back(std::move(*f));
   }
   return out;

@@ -55,6 +55,8 @@ TEST(SchedulerMetricsTest, RendersAllocationFamilies) {
   EXPECT_THAT(text, HasSubstr("hami_resource_quota_limit{limit=\"limits.nvidia.com/gpumem\","
                               "namespace=\"team\",quota_name=\"gpu-quota\",zone=\"vGPU\"} 20480\n"));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("hami_resource_quota_limit{limit=\"limits.nvidia.com/gpu\"")));
+  EXPECT_THAT(text, HasSubstr("hami_device_info{device_index=\"1\",device_type=\"MI210\","
+                              "device_uuid=\"GPU-amd\",device_vendor=\"AMD\",node=\"node-1\",zone=\"vGPU\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("hami_build_info{build_date="));
   auto result = metrics::testing::PromtoolCheck(text);
   if (result) {

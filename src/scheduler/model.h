@@ -44,7 +44,8 @@ struct Pod {
 struct Node {
   std::string name;
   AnnotationMap annotations;
-  ResourceList allocatable;
+  ResourceList capacity;     // status.capacity (capacity-based vendors)
+  ResourceList allocatable;  // status.allocatable (handshake health)
 };
 
 // `limits.<resource>` entries of spec.hard.

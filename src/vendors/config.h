@@ -4,8 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "api/config_sections.h"
 #include "api/device_config.h"
 
 namespace hami::vendors {
@@ -28,10 +32,21 @@ struct NvidiaConfig {
 struct DevicesConfig {
   bool nvidia_enabled = true;
   NvidiaConfig nvidia;
+  // Vendors HAMi only registers behind a flag (--enable-iluvatar, --enable-ascend).
+  bool enable_iluvatar = false;
+  bool enable_ascend = false;
+  // Other vendors' sections by top-level key ("hygon", "iluvatars", ...):
+  // scalar fields, one entry per list item. A vendor reads its own with
+  // Field(); an absent section means HAMi's defaults.
+  std::map<std::string, std::vector<api::SectionFields>, std::less<>> sections;
+  // sections[section][0][key], or `fallback` when absent.
+  std::string Field(std::string_view section, std::string_view key, std::string_view fallback) const;
+  int64_t IntField(std::string_view section, std::string_view key, int64_t fallback) const;
 };
 
 // From the parsed device-config.yaml (api/device_config.h). NVIDIA stays
-// enabled when the section is absent (chart defaults), as HAMi does.
+// enabled when the section is absent (chart defaults), as HAMi does. A vendor
+// section that is not YAML is left out (its vendor keeps the defaults).
 DevicesConfig DevicesConfigFrom(const api::DeviceConfig& config);
 
 }  // namespace hami::vendors

@@ -1,24 +1,48 @@
 #include "vendors/registry.h"
 
+#include "vendors/amd/amd.h"
+#include "vendors/biren/biren.h"
+#include "vendors/cambricon/cambricon.h"
+#include "vendors/enflame/gcu.h"
+#include "vendors/hygon/hygon.h"
+#include "vendors/iluvatar/iluvatar.h"
+#include "vendors/kunlun/kunlun.h"
+#include "vendors/kunlun/vxpu.h"
+#include "vendors/metax/metax_gpu.h"
+#include "vendors/mthreads/mthreads.h"
 #include "vendors/nvidia/nvidia_vendor.h"
+#include "vendors/vastai/vastai.h"
 
 namespace hami::vendors {
 namespace {
 
-using Factory = std::unique_ptr<const Vendor> (*)(const DevicesConfig&);
+using Factory = void (*)(const DevicesConfig&, VendorList&);
+
+void AddNvidia(const DevicesConfig& config, VendorList& out) {
+  if (auto v = nvidia::MakeNvidiaVendor(config)) out.push_back(std::move(v));
+}
 
 // One line per vendor.
 constexpr Factory kFactories[] = {
-    &nvidia::MakeNvidiaVendor,
+    &AddNvidia,
+    &hygon::AddHygon,
+    &cambricon::AddCambricon,
+    &iluvatar::AddIluvatar,
+    &mthreads::AddMthreads,
+    &metax::AddMetaxGpu,
+    &enflame::AddGcu,
+    &kunlun::AddKunlun,
+    &kunlun::AddKunlunVxpu,
+    &amd::AddAmd,
+    &biren::AddBiren,
+    &vastai::AddVastai,
 };
 
 }  // namespace
 
 VendorList MakeVendors(const DevicesConfig& config) {
   VendorList out;
-  for (Factory f : kFactories) {
-    if (auto v = f(config)) out.push_back(std::move(v));
-  }
+  for (Factory f : kFactories) f(config, out);
   return out;
 }
 

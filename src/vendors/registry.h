@@ -1,5 +1,7 @@
 // The vendor registry: builds every enabled vendor backend from the devices
-// configuration, in a fixed order (the order of vendors/registry.cc).
+// configuration, in a fixed order (the order of vendors/registry.cc). A
+// vendor folder exposes one `Add<Vendor>(config, out)` that appends its
+// vendors (none when disabled, several for multi-chip families).
 #pragma once
 
 #include <memory>

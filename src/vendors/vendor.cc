@@ -173,3 +173,20 @@ double DeviceScore(const DeviceUsage& d, const ScoringWeights& w) {
 }
 
 }  // namespace hami::vendors
+
+namespace hami::vendors {
+
+const std::string* NodeView::Annotation(std::string_view key) const {
+  if (annotations == nullptr) return nullptr;
+  auto it = annotations->find(key);
+  return it == annotations->end() ? nullptr : &it->second;
+}
+
+std::optional<int64_t> NodeView::Capacity(std::string_view resource) const {
+  if (capacity == nullptr) return std::nullopt;
+  auto it = capacity->find(resource);
+  if (it == capacity->end()) return std::nullopt;
+  return it->second.Value();
+}
+
+}  // namespace hami::vendors

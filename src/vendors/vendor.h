@@ -1,11 +1,15 @@
-// Vendor backends. A vendor is a bundle of small roles (request parsing,
-// admission mutation, device fit) plus its wire names; the scheduler core only
-// talks to these roles. Adding a vendor = one folder implementing Vendor + one
-// line in vendors/registry.cc. Roles never throw and never touch the network.
+// Vendor backends. A vendor is a bundle of small roles (inventory decoding,
+// request reading, admission defaults, device fit, the pod
+// annotations written on filter) plus its wire names and node-lock kind; the
+// scheduler core only talks to these roles. Adding a vendor = one folder
+// building a Vendor (vendors/common/composed.h gives defaults for every role)
+// + one line in vendors/registry.cc. Roles never throw and never touch the
+// network.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,7 +70,13 @@ struct DeviceUsage {
 
 // Devices plus the storage their string views point into. Moving an
 // inventory keeps the views valid.
+// The vendor part of a node's score (reference 6.6) for a pod that takes
+// `devices` of this vendor's devices on the node, under the binpack (true) or
+// spread node policy; built by the decoder from what it read on the node.
+using NodeScorer = std::function<double(int32_t devices, bool binpack)>;
+
 struct DeviceInventory {
+  NodeScorer score;  // empty: the vendor adds nothing to the node score
   std::vector<DeviceUsage> devices;
   std::shared_ptr<std::deque<std::string>> strings = std::make_shared<std::deque<std::string>>();
   std::string_view Intern(std::string s) { return strings->emplace_back(std::move(s)); }
@@ -103,10 +113,13 @@ struct FitConstraints {
   const std::map<std::string, std::map<std::string, int32_t>>* pair_scores = nullptr;
 };
 
-// Remaining namespace quota for this pod's fit (unset = unlimited).
+// Per-vendor state of one pod's fit on one node: the remaining namespace
+// quota (unset = unlimited) and the devices the pod already got from this
+// vendor in earlier containers (filled by the core after each Fit).
 struct QuotaBudget {
   std::optional<int64_t> mem_mib;
   std::optional<int64_t> cores;
+  std::vector<std::string_view> held_devices;
 };
 
 // Counts of first-failing checks per reason over the devices examined.
@@ -115,6 +128,7 @@ struct FitOutcome {
     int pos = 0;  // position in the input span
     int64_t mem_mib = 0;
     int32_t cores = 0;
+    std::string_view type;  // device-list type; empty = the request's vendor keyword
   };
   bool ok = false;
   std::vector<Pick> chosen;  // no strings: the hot path fits every node
@@ -135,6 +149,7 @@ class RequestParser {
 struct AdmissionEffect {
   bool has_resource = false;  // the container asks for this vendor's devices
   std::vector<std::pair<std::string, std::string>> env;  // env to add if absent
+  std::vector<std::pair<std::string, std::string>> pod_annotations;  // set on the pod
   std::optional<std::string> runtime_class;  // set on the pod if it has none
 };
 
@@ -157,6 +172,51 @@ class DeviceFitter {
                          const FitConstraints& constraints, QuotaBudget& quota) const = 0;
 };
 
+// Read-only view of one node, all an inventory decoder may look at.
+struct NodeView {
+  std::string_view name;
+  const AnnotationMap* annotations = nullptr;
+  const ResourceList* capacity = nullptr;
+  const ResourceList* allocatable = nullptr;
+  // nullptr when absent.
+  const std::string* Annotation(std::string_view key) const;
+  // Integer value of status.capacity[resource]; nullopt when absent.
+  std::optional<int64_t> Capacity(std::string_view resource) const;
+};
+
+class InventoryDecoder {
+ public:
+  virtual ~InventoryDecoder() = default;
+  // The vendor's devices on the node (usage zero). An empty inventory means
+  // the node publishes nothing for this vendor; an error means it publishes
+  // something malformed.
+  virtual StatusOr<DeviceInventory> Decode(const NodeView& node) const = 0;
+};
+
+// What a filter decision knows besides the devices.
+struct FilterContext {
+  std::string_view node;
+  int64_t now_unix_nanos = 0;
+};
+
+class PodAnnotator {
+ public:
+  virtual ~PodAnnotator() = default;
+  // Adds the annotations the vendor's plugin reads for the chosen devices
+  // (per container, init containers first) to `out`.
+  virtual void Annotate(const api::PodDevices& devices, const FilterContext& context,
+                        AnnotationMap& out) const = 0;
+  // Decodes the vendor's allocated annotation (usage is rebuilt from it).
+  virtual StatusOr<api::PodDevices> DecodeAllocated(std::string_view value) const = 0;
+};
+
+// Which node lock guards the bind of this vendor's pods (section 4.5).
+enum class NodeLockKind {
+  kNone,
+  kHami,      // hami.io/mutex.lock, "<RFC3339>,<ns>,<pod>"
+  kTimeOnly,  // names().node_lock_annotation holds a bare RFC3339 time
+};
+
 // Wire names of a vendor (section 3.3).
 struct VendorNames {
   std::string keyword;             // "NVIDIA"
@@ -168,9 +228,13 @@ struct VendorNames {
   std::string count_resource;
   std::string memory_resource;       // quota dimension, may be empty
   std::string core_resource;         // quota dimension, may be empty
-  std::vector<std::string> managed_resources;  // everything the webhook/extender treat as ours
-  bool uses_node_lock = true;
+  std::vector<std::string> managed_resources;  // every resource name of the vendor (`hami vendors`)
+  NodeLockKind node_lock = NodeLockKind::kHami;
+  std::string node_lock_annotation;  // kTimeOnly only
   int64_t memory_factor = 1;
+  // Scheduler metrics report cores allocated as a percentage of the device's
+  // total (its registered cores are compute units, not percent).
+  bool cores_are_units = false;
 };
 
 class Vendor {
@@ -180,9 +244,8 @@ class Vendor {
   virtual const RequestParser& parser() const = 0;
   virtual const AdmissionMutator& mutator() const = 0;
   virtual const DeviceFitter& fitter() const = 0;
-  // Decodes the registration annotation into devices (usage zero).
-  virtual StatusOr<DeviceInventory> DecodeInventory(
-      std::string_view register_value, std::string_view cordon_value) const = 0;
+  virtual const InventoryDecoder& inventory() const = 0;
+  virtual const PodAnnotator& annotator() const = 0;
 };
 
 // Device score (section 6.6) for one device under one container request.

@@ -1,5 +1,7 @@
 #include "webhook/webhook.h"
 
+#include <map>
+
 #include "scheduler/model.h"
 
 namespace hami::webhook {
@@ -123,6 +125,7 @@ nlohmann::json Webhook::Handle(std::string_view body) const {
     }
     bool has_resource = false;
     std::optional<std::string> runtime_class;
+    std::map<std::string, std::string> pod_annotations;
     for (const char* list : {"initContainers", "containers"}) {
       if (!spec.contains(list) || !spec[list].is_array()) continue;
       for (json& ctr : spec[list]) {
@@ -130,17 +133,25 @@ nlohmann::json Webhook::Handle(std::string_view body) const {
         vendors::ContainerResources res;
         if (Status s = ReadResources(ctr, res); !s.ok()) return reply(Deny(400, s.message()));
         const vendors::ResourceList before = res.limits;
+        const vendors::ResourceList before_requests = res.requests;
         for (const auto& v : vendors_) {
           auto effect = v->mutator().Mutate(res);
           if (!effect.ok()) return reply(Deny(500, effect.status().message()));
           has_resource = has_resource || effect->has_resource;
           for (const auto& [k, val] : effect->env) AddEnv(ctr, k, val);
+          for (const auto& [k, val] : effect->pod_annotations) pod_annotations[k] = val;
           if (effect->runtime_class) runtime_class = effect->runtime_class;
         }
         for (const auto& [name, q] : res.limits) {
           auto it = before.find(name);
           if (it == before.end() || !(it->second == q)) {
             ctr["resources"]["limits"][name] = q.ToString();
+          }
+        }
+        for (const auto& [name, q] : res.requests) {  // a vendor may round a request (Kunlun vXPU)
+          auto it = before_requests.find(name);
+          if (it == before_requests.end() || !(it->second == q)) {
+            ctr["resources"]["requests"][name] = q.ToString();
           }
         }
       }
@@ -159,6 +170,10 @@ nlohmann::json Webhook::Handle(std::string_view body) const {
       }
       if (runtime_class && (!spec.contains("runtimeClassName") || spec["runtimeClassName"].is_null())) {
         spec["runtimeClassName"] = *runtime_class;
+      }
+      for (const auto& [k, val] : pod_annotations) {
+        if (!pod.contains("metadata") || !pod["metadata"].is_object()) pod["metadata"] = json::object();
+        pod["metadata"]["annotations"][k] = val;
       }
     }
     if (quota_ != nullptr) {

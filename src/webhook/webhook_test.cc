@@ -149,3 +149,62 @@ TEST_F(WebhookTest, MalformedReviewsAreErrors) {
 
 }  // namespace
 }  // namespace hami::webhook
+
+namespace hami::webhook {
+namespace {
+
+// Other vendors through the same vendor-neutral path: scheduler name, the
+// vendor's defaults, pod annotations and refusals.
+class VendorWebhookTest : public ::testing::Test {
+ protected:
+  json Patch(const json& review) {
+    json resp = hook_.Handle(review.dump());
+    EXPECT_EQ(resp["response"]["allowed"], true) << resp.dump();
+    return json::parse(Unbase64(resp["response"]["patch"].get<std::string>()));
+  }
+  vendors::VendorList vendors_ = vendors::MakeVendors([] {
+    vendors::DevicesConfig c;
+    c.enable_iluvatar = true;
+    return c;
+  }());
+  Webhook hook_{vendors_, {}, nullptr};
+};
+
+TEST_F(VendorWebhookTest, HygonPodIsOurs) {
+  EXPECT_EQ(Patch(Review(GpuPod({{"hygon.com/dcunum", "1"}}))),
+            json::parse(R"([{"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+}
+
+TEST_F(VendorWebhookTest, MthreadsDefaultsAndPodAnnotation) {
+  EXPECT_EQ(Patch(Review(GpuPod({{"mthreads.com/vgpu", "2"}}))), json::parse(R"([
+    {"op":"add","path":"/metadata/annotations","value":{"mthreads.com/request-gpu-num":"2"}},
+    {"op":"add","path":"/spec/containers/0/resources/limits/mthreads.com~1sgpu-core","value":"32"},
+    {"op":"add","path":"/spec/containers/0/resources/limits/mthreads.com~1sgpu-memory","value":"192"},
+    {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+  json resp = hook_.Handle(Review(GpuPod({{"mthreads.com/vgpu", "1"}, {"mthreads.com/sgpu-memory", "3"}})).dump());
+  EXPECT_EQ(resp["response"]["allowed"], false);
+}
+
+TEST_F(VendorWebhookTest, IluvatarContainerName) {
+  json patch = Patch(Review(GpuPod({{"iluvatar.ai/BI-V150-vgpu", "1"}})));
+  EXPECT_EQ(patch[0]["path"], "/spec/containers/0/env");
+  EXPECT_EQ(patch[0]["value"], json::parse(R"([{"name":"SOL_CONTINER_NAME","value":"c"}])"));
+}
+
+TEST_F(VendorWebhookTest, KunlunVxpuMemoryRoundedInLimitsAndRequests) {
+  EXPECT_EQ(Patch(Review(GpuPod({{"kunlunxin.com/vxpu", "1"}, {"kunlunxin.com/vxpu-memory", "1000"}}))),
+            json::parse(R"([
+    {"op":"replace","path":"/spec/containers/0/resources/limits/kunlunxin.com~1vxpu-memory","value":"24576"},
+    {"op":"add","path":"/spec/containers/0/resources/requests","value":{"kunlunxin.com/vxpu-memory":"24576"}},
+    {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+}
+
+TEST_F(VendorWebhookTest, PrivilegedVendorPodIsRefused) {
+  json pod = GpuPod({{"cambricon.com/vmlu", "1"}});
+  pod["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};
+  json resp = hook_.Handle(Review(pod).dump());
+  EXPECT_EQ(resp["response"]["allowed"], false);
+}
+
+}  // namespace
+}  // namespace hami::webhook

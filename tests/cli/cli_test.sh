@@ -101,6 +101,21 @@ head -c 1048576 /dev/zero | tr '\0' ';' >"$WORK/in"
 rejects decode hami.io/vgpu-devices-allocated "$WORK/in" \
   "hami decode: pod device list: value is 1048576 bytes, more than the 262144-byte Kubernetes annotation limit"
 
+# --- Vendors --------------------------------------------------------------------
+decode_roundtrip CAMBRICON_DSMLU_PROFILE 1_50_10 '{"index":1,"cores":50,"memoryUnits":10}'
+decode_roundtrip mthreads.com/gpu-index 0,1 '[0,1]'
+decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,2560,50:;' \
+  '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
+"$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
+[[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
+for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU GCU kunlun XPU AMD Biren Vastai; do
+  grep -q "^$word"$'\t' "$WORK/vendors" || fail "vendors: no line for $word"
+done
+grep -qx $'DCU\thygon.com/dcunum\thygon.com/dcumem\thygon.com/dcucores' "$WORK/vendors" ||
+  fail "vendors: DCU line: $(grep '^DCU' "$WORK/vendors")"
+grep -qx $'MLU\tcambricon.com/vmlu\tcambricon.com/mlu.smlu.vmemory\tcambricon.com/mlu.smlu.vcore' "$WORK/vendors" ||
+  fail "vendors: MLU line: $(grep '^MLU' "$WORK/vendors")"
+
 # --- Usage ----------------------------------------------------------------------
 "$HAMI" version | grep -q '^hami .*HAMi v2.10' || fail "version output"
 "$HAMI" >/dev/null 2>&1

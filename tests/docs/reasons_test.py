@@ -22,6 +22,9 @@ REASON_SITES = re.compile(
     r'\bfail\(\s*"([^"]+)"|reasons\[\s*"([^"]+)"\]|'
     r'(?<!log::)\b(?:Warning|Normal|Warn)\(\s*[\w.:>()-]+\s*,\s*"([^"]+)"|'
     r'RecordPodEvent\(\s*\w+\s*,\s*"[^"]*"\s*,\s*"([^"]+)"')
+# A literal shaped like one of HAMi's fit tokens, wherever it stands (a vendor's
+# `return "CardSomething";` included).
+TOKEN_SHAPED = re.compile(r'"((?:Card|Numa|Node(?!Names")|Exclusive|ResourceQuota|AllocatedCards)[A-Z][A-Za-z]+)"')  # NodeNames: extender JSON key
 
 
 def constants():
@@ -67,6 +70,9 @@ def main():
             for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', line):
                 if literal in values:
                     fails.append(f"{rel}:{lineno}: literal {literal!r}: use the constant of api/reasons.h")
+            for literal in TOKEN_SHAPED.findall(line):
+                if literal not in values:
+                    fails.append(f"{rel}:{lineno}: reason-shaped {literal!r} is not in api/reasons.h")
             for groups in REASON_SITES.findall(line):
                 literal = next(g for g in groups if g)
                 if literal not in values:

@@ -16,6 +16,7 @@ constexpr std::string_view kKeys[] = {
     "hami.io/node-handshake", "hami.io/bind-phase",
     "hami.io/bind-time", "hami.io/node-nvidia-score",
     "hami.io/vgpu-mig-allocations", "quantity",
+    "CAMBRICON_DSMLU_PROFILE", "mthreads.com/gpu-index",
 };
 }  // namespace
 

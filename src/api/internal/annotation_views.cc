@@ -266,6 +266,48 @@ StatusOr<int64_t> UnixSecondsFromJson(const Json& json) {
   return v;
 }
 
+Json DsmluProfileToJson(const DsmluProfile& profile) {
+  Json j = Json::object();
+  j["index"] = profile.index;
+  j["cores"] = profile.cores;
+  j["memoryUnits"] = profile.memory_units;
+  return j;
+}
+
+StatusOr<DsmluProfile> DsmluProfileFromJson(const Json& json) {
+  RETURN_IF_ERROR(ExpectObject(json, "dsmlu profile"));
+  RETURN_IF_ERROR(CheckKnownKeys(json, {"index", "cores", "memoryUnits"}, "dsmlu profile"));
+  ObjectReader r(json, "dsmlu profile");
+  DsmluProfile v;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  for (const char* key : {"index", "cores", "memoryUnits"}) {
+    if (r.Find(key) == nullptr) return r.Error(key, "missing");
+  }
+  RETURN_IF_ERROR(r.Int("index", 0, kMax, &v.index));
+  RETURN_IF_ERROR(r.Int("cores", 0, kMax, &v.cores));
+  RETURN_IF_ERROR(r.Int("memoryUnits", 0, kMax, &v.memory_units));
+  return v;
+}
+
+Json IndexListToJson(const std::vector<int64_t>& indexes) {
+  Json out = Json::array();
+  for (int64_t i : indexes) out.push_back(i);
+  return out;
+}
+
+StatusOr<std::vector<int64_t>> IndexListFromJson(const Json& json) {
+  if (!json.is_array() || json.empty()) {
+    return InvalidArgumentError("index list: expected a non-empty JSON array, got " + KindName(json));
+  }
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < json.size(); ++i) {
+    ASSIGN_OR_RETURN(int64_t v, JsonInt(json[i], 0, std::numeric_limits<int64_t>::max(),
+                                        "index list[" + std::to_string(i) + "]"));
+    out.push_back(v);
+  }
+  return out;
+}
+
 Json PairScoresToJson(const std::vector<DevicePairScore>& scores) {
   Json out = Json::array();
   for (const DevicePairScore& s : scores) {

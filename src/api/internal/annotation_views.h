@@ -12,6 +12,7 @@
 #include "api/pair_scores.h"
 #include "api/pod_devices.h"
 #include "api/quantity.h"
+#include "api/vendor_values.h"
 
 namespace hami::api::internal {
 
@@ -35,6 +36,12 @@ StatusOr<std::vector<DevicePairScore>> PairScoresFromJson(const Json& json);
 
 Json MigAllocationsToJson(const std::vector<MigAllocation>& allocations);
 StatusOr<std::vector<MigAllocation>> MigAllocationsFromJson(const Json& json);
+
+Json DsmluProfileToJson(const DsmluProfile& profile);
+StatusOr<DsmluProfile> DsmluProfileFromJson(const Json& json);
+
+Json IndexListToJson(const std::vector<int64_t>& indexes);
+StatusOr<std::vector<int64_t>> IndexListFromJson(const Json& json);
 
 Json QuantityToJson(const Quantity& quantity);
 StatusOr<Quantity> QuantityFromJson(const Json& json);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/reasons.h"
+#include "cmd/hami-scheduler/time_lock.h"
 #include "common/log.h"
 #include "extender/extender.h"
 
@@ -200,7 +201,14 @@ Status Handlers::BindImpl(const extender::BindArgs& args) {
     }
     locked = true;
   }
+  std::vector<std::string> time_locks;  // taken, in order
   auto release = [&] {
+    for (auto it = time_locks.rbegin(); it != time_locks.rend(); ++it) {
+      if (Status r = ReleaseTimeLock(*deps_.client, args.node, *it); !r.ok()) {
+        log::Warn(kComponent, "bind: node lock release failed",
+                  {{"node", args.node}, {"lock", *it}, {"error", r.ToString()}});
+      }
+    }
     if (!locked) return;
     Status r = deps_.locker->Release(args.node, args.pod_namespace, args.pod_name);
     if (!r.ok()) {
@@ -208,6 +216,15 @@ Status Handlers::BindImpl(const extender::BindArgs& args) {
                 {{"node", args.node}, {"error", r.ToString()}});
     }
   };
+  for (const std::string& lock_key : plan.time_locks) {
+    if (Status t = TakeTimeLock(*deps_.client, *deps_.clock, args.node, lock_key); !t.ok()) {
+      log::Warn(kComponent, "bind: node lock failed",
+                {{"pod", key}, {"node", args.node}, {"lock", lock_key}, {"error", t.ToString()}});
+      release();
+      return t;
+    }
+    time_locks.push_back(lock_key);
+  }
 
   Json patch = {{"metadata", {{"annotations", AnnotationsJson(plan.annotations)}}}};
   auto patched = deps_.client->MergePatch(k8s::kPods, args.pod_namespace, args.pod_name, patch);

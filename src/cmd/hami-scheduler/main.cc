@@ -138,6 +138,9 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-bind-address", metrics_bind, "host:port for /metrics");
   app.add_option("--scheduler-name", scheduler_name, "schedulerName set by the webhook");
   app.add_option("--device-config-file", device_config_file, "device-config.yaml");
+  bool enable_iluvatar = false, enable_ascend = false;
+  app.add_flag("--enable-iluvatar", enable_iluvatar, "schedule Iluvatar GPUs");
+  app.add_flag("--enable-ascend", enable_ascend, "schedule Huawei Ascend NPUs");
   app.add_option("--node-scheduler-policy", node_policy, "binpack|spread");
   app.add_option("--gpu-scheduler-policy", gpu_policy, "binpack|spread|topology-aware");
   app.add_option("--node-lock-timeout", node_lock_timeout, "node lock expiry (seconds or 5m)");
@@ -204,6 +207,8 @@ int main(int argc, char** argv) {
     device_config = std::move(loaded).value();
   }
   vendors::DevicesConfig devices = vendors::DevicesConfigFrom(device_config);
+  devices.enable_iluvatar = enable_iluvatar;
+  devices.enable_ascend = enable_ascend;
 
   auto client_config = k8s::LoadClientConfig(kubeconfig);
   if (!client_config.ok()) {

@@ -148,25 +148,29 @@ struct Registrar::Impl {
     }
   }
 
-  // Everything UpsertNode reads: the hami.io/ annotations other than the
-  // node lock and the handshakes, and the allocatable resources.
+  // Everything UpsertNode reads: the annotations other than node locks
+  // (keys ending ".lock", set and released around every bind) and the
+  // handshakes, and the capacity and allocatable resources.
   static std::string InventoryKey(const scheduler::Node& node) {
     std::string key;
+    auto ends_with = [](std::string_view s, std::string_view suffix) {
+      return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+    };
     for (const auto& [k, v] : node.annotations) {
-      if (k.rfind("hami.io/", 0) != 0 || k == k8s::kNodeLockAnnotation ||
-          k.rfind("hami.io/node-handshake", 0) == 0) {
-        continue;
-      }
+      if (ends_with(k, ".lock") || k.rfind("hami.io/node-handshake", 0) == 0) continue;
       key += k;
       key += '\x1f';
       key += v;
       key += '\x1e';
     }
-    for (const auto& [k, q] : node.allocatable) {
-      key += k;
-      key += '\x1f';
-      key += std::to_string(q.MilliValue());
-      key += '\x1e';
+    for (const auto* list : {&node.capacity, &node.allocatable}) {
+      for (const auto& [k, q] : *list) {
+        key += k;
+        key += '\x1f';
+        key += std::to_string(q.MilliValue());
+        key += '\x1e';
+      }
+      key += '\x1d';
     }
     return key;
   }

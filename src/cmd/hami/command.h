@@ -31,5 +31,6 @@ std::function<int()> DefineEncodeCommand(CLI::App& command);
 std::function<int()> DefineVersionCommand(CLI::App& command);
 std::function<int()> DefineBenchCommand(CLI::App& command);
 std::function<int()> DefinePlaygroundCommand(CLI::App& command);
+std::function<int()> DefineVendorsCommand(CLI::App& command);
 
 }  // namespace hami::cli

@@ -23,6 +23,8 @@ const Subcommand kSubcommands[] = {
     {"decode", "Decode an annotation value and print its JSON view", DefineDecodeCommand},
     {"encode", "Encode a JSON view back into the annotation value", DefineEncodeCommand},
     {"version", "Print the version and the HAMi protocol version", DefineVersionCommand},
+    {"vendors", "List the supported vendors: common word, then resource names (tab-separated)",
+     DefineVendorsCommand},
     {"bench", "Benchmarks (bench scheduler --nodes N --gpus-per-node G --occupancy P)", DefineBenchCommand},
     {"playground", "Local playground: up, status or down (scripts/playground.sh)",
      DefinePlaygroundCommand},

@@ -3,6 +3,7 @@
 // lock after re-fitting on the current usage (optimistic concurrency: a
 // concurrent reservation on the same node is seen, never double-booked).
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "api/annotations.h"
@@ -29,6 +30,10 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
   PodPlan plan;
   plan.requests = PodRequests(pod);
   plan.init_count = pod.init_containers.size();
+  {
+    auto it = pod.annotations.find(api::kNodeSchedulerPolicy);
+    plan.binpack = (it != pod.annotations.end() && !it->second.empty() ? it->second : options_.node_policy) != "spread";
+  }
   for (const auto& c : plan.requests) {
     auto& idx = plan.vendor_of.emplace_back();
     for (const auto& r : c) {
@@ -61,12 +66,11 @@ FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, cons
   d.score = fit.score;
   d.annotations[std::string(api::kVgpuNode)] = node;
   d.annotations[std::string(api::kVgpuTime)] = api::EncodeUnixSeconds(clock_.NowUnixSeconds());
+  const vendors::FilterContext context{
+      node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count()};
   for (const auto& [kw, devices] : fit.devices) {
     for (const auto& v : vendors) {
-      if (v->names().keyword != kw) continue;
-      std::string encoded = api::EncodePodDevices(devices);
-      d.annotations[v->names().to_allocate_annotation] = encoded;
-      d.annotations[v->names().allocated_annotation] = std::move(encoded);
+      if (v->names().keyword == kw) v->annotator().Annotate(devices, context, d.annotations);
     }
   }
   d.labels[std::string(api::kVgpuNode)] = node;
@@ -129,7 +133,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
       if (!c.node) continue;
       std::shared_lock nl(c.node->mu);
       if (!c.node->registered) continue;
-      NodeFit f = FitNode(plan, c.node->devices, c.node->pair_scores.get(), /*want_devices=*/false);
+      NodeFit f = FitNode(plan, c.node->devices, c.node->extras, /*want_devices=*/false);
       c.ok = f.ok;
       c.score = f.score;
       if (!f.ok) c.reason = std::move(f.reason);
@@ -172,7 +176,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     budgets(plan);
     std::unique_lock nl(c->node->mu);
     if (!c->node->registered) continue;
-    NodeFit f = FitNode(plan, c->node->devices, c->node->pair_scores.get());
+    NodeFit f = FitNode(plan, c->node->devices, c->node->extras);
     if (!f.ok) continue;  // taken meanwhile; next best
     PodRecord rec;
     rec.uid = pod.uid;
@@ -224,13 +228,13 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
     return (it != pod.annotations.end() && !it->second.empty() ? it->second : options_.node_policy) == "spread";
   }();
   for (const auto& n : nodes) {
-    std::shared_ptr<const PairScores> scores;
-    auto inv = DecodeInventory(n, &scores);
+    NodeExtras extras;
+    auto inv = DecodeInventory(n, &extras);
     if (!inv.ok() || inv->devices.empty()) {
       result.failed_nodes[n.name] = api::reasons::kNodeUnregistered;
       continue;
     }
-    NodeFit f = FitNode(*plan_or, inv->devices, scores.get());
+    NodeFit f = FitNode(*plan_or, inv->devices, extras);
     if (!f.ok) {
       result.failed_nodes[n.name] = f.reason;
       continue;

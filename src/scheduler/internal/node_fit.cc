@@ -51,11 +51,15 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
       if (reason.empty()) reason = api::reasons::kNodeInsufficientDevice;
       return false;
     }
-    for (const auto& p : fit.chosen) Charge(*cand[p.pos], p);
+    for (const auto& p : fit.chosen) {
+      Charge(*cand[p.pos], p);
+      quota[vi].held_devices.push_back(cand[p.pos]->id);
+    }
     if (out != nullptr) {
       auto& dst = out->devices[vp.keyword][c];
       for (const auto& p : fit.chosen) {
-        dst.push_back({std::string(cand[p.pos]->id), req.vendor, static_cast<int32_t>(p.mem_mib), p.cores});
+        dst.push_back({std::string(cand[p.pos]->id), p.type.empty() ? req.vendor : std::string(p.type),
+                       static_cast<int32_t>(p.mem_mib), p.cores});
       }
     }
   }
@@ -74,8 +78,9 @@ double NodeScore(std::span<const DeviceUsage> devices) {
   return 10 * (used / count + ucores / tcores + umem / tmem);
 }
 
-NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const PairScores* pair_scores,
+NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const NodeExtras& extras,
                 bool want_devices) {
+  const PairScores* pair_scores = extras.pair_scores.get();
   NodeFit result;
   result.score = NodeScore(devices);
   thread_local std::vector<DeviceUsage> work;
@@ -98,6 +103,13 @@ NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const
   };
   if (plan.init_count > 0 && !run(0, plan.init_count, true)) return result;
   if (!run(plan.init_count, plan.requests.size(), false)) return result;
+  for (const auto& [keyword, scorer] : extras.scorers) {
+    for (size_t vi = 0; vi < plan.vendors.size(); ++vi) {
+      if (plan.vendors[vi].keyword != keyword) continue;
+      const auto taken = static_cast<int32_t>(quota[vi].held_devices.size());
+      if (taken > 0) result.score += scorer(taken, plan.binpack);
+    }
+  }
   result.ok = true;
   return result;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,6 +14,13 @@
 namespace hami::scheduler::internal {
 
 using PairScores = std::map<std::string, std::map<std::string, int32_t>>;
+
+// What a node's decoders read besides its devices: NVIDIA pair scores and
+// the vendors' node scorers (vendor keyword, scorer).
+struct NodeExtras {
+  std::shared_ptr<const PairScores> pair_scores;
+  std::vector<std::pair<std::string, vendors::NodeScorer>> scorers;
+};
 
 struct VendorPlan {
   std::string keyword;
@@ -30,6 +38,7 @@ struct PodPlan {
   // vendor_of[c][i] = index in `vendors` of requests[c][i].
   std::vector<std::vector<int>> vendor_of;
   std::vector<VendorPlan> vendors;
+  bool binpack = true;  // node policy, for the vendors' node scores
   const VendorPlan* Find(std::string_view keyword) const {
     for (const auto& v : vendors) {
       if (v.keyword == keyword) return &v;
@@ -50,8 +59,10 @@ double NodeScore(std::span<const vendors::DeviceUsage> devices);
 
 // want_devices=false skips building the per-container device lists (the
 // first, all-nodes pass only needs ok/score/reason).
+// The score is the default node score plus each vendor's scorer for the
+// devices the pod takes from it.
 NodeFit FitNode(const PodPlan& plan, std::span<const vendors::DeviceUsage> devices,
-                const PairScores* pair_scores, bool want_devices = true);
+                const NodeExtras& extras, bool want_devices = true);
 
 // Per (vendor, uuid) usage of a pod, collapsed as HAMi stores it (6.8).
 struct DeviceCharge {

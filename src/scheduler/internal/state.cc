@@ -65,20 +65,20 @@ std::shared_ptr<NodeState> State::GetOrCreateNode(std::string_view name) {
 }
 
 StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
-                                                  std::shared_ptr<const PairScores>* scores) const {
+                                                  NodeExtras* extras) const {
   Inventory inv;
   std::vector<vendors::DeviceUsage>& all = inv.devices;
   Status first_error;
-  const std::string* cordon = Annotation(node.annotations, api::kNodeDeviceCordon);
+  const vendors::NodeView view{node.name, &node.annotations, &node.capacity, &node.allocatable};
   for (const auto& v : vendors) {
     const auto& names = v->names();
-    const std::string* reg = Annotation(node.annotations, names.register_annotation);
-    if (reg == nullptr || reg->empty()) continue;
-    auto devs = v->DecodeInventory(*reg, cordon ? std::string_view(*cordon) : std::string_view());
+    auto devs = v->inventory().Decode(view);
     if (!devs.ok()) {
-      if (first_error.ok()) first_error = devs.status().WithContext(node.name + " " + names.register_annotation);
+      if (first_error.ok()) first_error = devs.status().WithContext(node.name + " " + names.keyword);
       continue;
     }
+    if (devs->devices.empty()) continue;
+    if (devs->score) extras->scorers.emplace_back(names.keyword, std::move(devs->score));
     all.insert(all.end(), devs->devices.begin(), devs->devices.end());
     inv.strings.push_back(std::move(devs->strings));
     if (!names.pair_score_annotation.empty()) {
@@ -87,7 +87,7 @@ StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
         if (decoded.ok()) {
           auto map = std::make_shared<PairScores>();
           for (auto& s : *decoded) (*map)[s.uuid] = std::move(s.scores);
-          *scores = std::move(map);
+          extras->pair_scores = std::move(map);
         }
       }
     }
@@ -98,8 +98,8 @@ StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
 }
 
 Status State::UpsertNode(const Node& node) {
-  std::shared_ptr<const PairScores> scores;
-  auto inv = DecodeInventory(node, &scores);
+  NodeExtras extras;
+  auto inv = DecodeInventory(node, &extras);
   if (!inv.ok()) {
     // Nothing decodable: keep the last good inventory (a plugin's garbage
     // write must not strand the pods already placed there); a node never
@@ -111,7 +111,7 @@ Status State::UpsertNode(const Node& node) {
   state->devices = std::move(inv->devices);
   state->strings = std::move(inv->strings);
   state->registered = !state->devices.empty();
-  state->pair_scores = std::move(scores);
+  state->extras = std::move(extras);
   for (const auto& [uid, charges] : state->pods) state->Apply(charges, +1);
   return OkStatus();
 }
@@ -122,7 +122,7 @@ void State::RemoveNode(std::string_view name) {
   state->registered = false;
   state->devices.clear();
   state->strings.clear();
-  state->pair_scores.reset();
+  state->extras = {};
 }
 
 void State::ChargeQuota(const std::string& ns, const std::vector<DeviceCharge>& charges, int sign) {
@@ -200,7 +200,7 @@ Status State::UpsertPod(const Pod& pod) {
   for (const auto& v : vendors) {
     const std::string* value = Annotation(pod.annotations, v->names().allocated_annotation);
     if (value == nullptr) continue;
-    auto devs = api::DecodePodDevices(*value);
+    auto devs = v->annotator().DecodeAllocated(*value);
     if (!devs.ok()) {
       return InvalidArgumentError(std::string(v->names().allocated_annotation) + ": " +
                                   std::string(devs.status().message()));

@@ -27,7 +27,7 @@ struct NodeState {
   bool registered = false;
   std::vector<vendors::DeviceUsage> devices;  // inventory + usage
   std::vector<std::shared_ptr<std::deque<std::string>>> strings;  // owns devices' views
-  std::shared_ptr<const PairScores> pair_scores;
+  NodeExtras extras;
   // uid -> charges applied to `devices`
   std::unordered_map<std::string, std::vector<DeviceCharge>> pods;
 
@@ -85,7 +85,7 @@ class State {
     std::vector<vendors::DeviceUsage> devices;
     std::vector<std::shared_ptr<std::deque<std::string>>> strings;
   };
-  StatusOr<Inventory> DecodeInventory(const Node& node, std::shared_ptr<const PairScores>* scores) const;
+  StatusOr<Inventory> DecodeInventory(const Node& node, NodeExtras* extras) const;
   FilterDecision MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const;
 
   SchedulerOptions options_;

@@ -1,18 +1,19 @@
-// NVIDIA device Fit (reference 6.5): walks the policy-sorted devices from the
-// end, applying HAMi's checks in order and counting the first failing reason
-// per device; topology-aware selection via NVLink pair scores.
+// NVIDIA device Fit (reference 6.5): the common fit loop reading NVIDIA's
+// selection annotations (nvidia.com/use-gputype, use-gpuuuid, vgpu-mode,
+// numa-bind); cordon and topology-aware selection come with the loop.
 #pragma once
 
-#include "vendors/vendor.h"
+#include "api/annotations.h"
+#include "vendors/common/fit.h"
 
 namespace hami::vendors::nvidia {
 
-class NvidiaFitter final : public DeviceFitter {
+class NvidiaFitter final : public common::CommonFitter {
  public:
-  StatusOr<FitConstraints> ParseConstraints(const AnnotationMap& pod_annotations,
-                                            std::string_view default_gpu_policy) const override;
-  FitOutcome Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
-                 const FitConstraints& constraints, QuotaBudget& quota) const override;
+  NvidiaFitter()
+      : CommonFitter({std::string(api::kUseGpuType), std::string(api::kNoUseGpuType),
+                      std::string(api::kUseGpuUuid), std::string(api::kNoUseGpuUuid),
+                      std::string(api::kVgpuMode), std::string(api::kNumaBind)}) {}
 };
 
 }  // namespace hami::vendors::nvidia

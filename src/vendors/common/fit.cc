@@ -1,47 +1,15 @@
-#include "vendors/nvidia/nvidia_fit.h"
+#include "vendors/common/fit.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "api/annotations.h"
 #include "api/reasons.h"
+#include "vendors/common/text.h"
 
-namespace hami::vendors::nvidia {
+namespace hami::vendors::common {
 
 namespace reasons = api::reasons;
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::vector<std::string> SplitList(std::string_view s, bool lower) {
-  std::vector<std::string> out;
-  while (true) {
-    size_t comma = s.find(',');
-    std::string_view tok = s.substr(0, comma);
-    while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.front()))) tok.remove_prefix(1);
-    while (!tok.empty() && std::isspace(static_cast<unsigned char>(tok.back()))) tok.remove_suffix(1);
-    if (!tok.empty()) out.push_back(lower ? Lower(tok) : std::string(tok));
-    if (comma == std::string_view::npos) break;
-    s = s.substr(comma + 1);
-  }
-  return out;
-}
-
-// Go strconv.ParseBool.
-std::optional<bool> ParseBool(std::string_view s) {
-  if (s == "1" || s == "t" || s == "T" || s == "true" || s == "TRUE" || s == "True") return true;
-  if (s == "0" || s == "f" || s == "F" || s == "false" || s == "FALSE" || s == "False") return false;
-  return std::nullopt;
-}
-
-const std::string* Find(const AnnotationMap& m, std::string_view k) {
-  auto it = m.find(k);
-  return it == m.end() ? nullptr : &it->second;
-}
 
 bool TypeAllowed(const DeviceUsage& d, const FitConstraints& c) {
   if (!c.use_types.empty() || !c.nouse_types.empty()) {
@@ -121,25 +89,43 @@ std::vector<Pick> ChooseTopology(std::span<DeviceUsage* const> devices, const st
 
 }  // namespace
 
-StatusOr<FitConstraints> NvidiaFitter::ParseConstraints(const AnnotationMap& a,
+int64_t CommonFitter::MemoryMib(const DeviceUsage& d, const DeviceRequest& req) const {
+  int64_t mem = req.mem_mib;
+  if (mem <= 0 && req.mem_percent != kMemPercentUnset) mem = d.total_mem_mib * req.mem_percent / 100;
+  return mem;
+}
+
+int32_t CommonFitter::Cores(const DeviceUsage&, const DeviceRequest& req) const {
+  return std::min(req.cores, 100);
+}
+
+std::string_view CommonFitter::Refuse(const DeviceUsage&, const DeviceRequest&, int64_t, int32_t,
+                                      const QuotaBudget&) const {
+  return {};
+}
+
+std::string_view CommonFitter::AllocationType(const DeviceUsage&) const { return {}; }
+
+StatusOr<FitConstraints> CommonFitter::ParseConstraints(const AnnotationMap& a,
                                                         std::string_view default_gpu_policy) const {
   FitConstraints c;
-  if (auto* v = Find(a, api::kUseGpuType)) c.use_types = SplitList(*v, true);
-  if (auto* v = Find(a, api::kNoUseGpuType)) c.nouse_types = SplitList(*v, true);
-  if (auto* v = Find(a, api::kUseGpuUuid)) c.use_uuids = SplitList(*v, false);
-  if (auto* v = Find(a, api::kNoUseGpuUuid)) c.nouse_uuids = SplitList(*v, false);
-  if (auto* v = Find(a, api::kVgpuMode)) c.vgpu_mode = *v;
-  if (auto* v = Find(a, api::kNumaBind)) c.numa_bind = ParseBool(*v).value_or(false);
+  auto find = [&](const std::string& key) { return key.empty() ? nullptr : FindAnnotation(a, key); };
+  if (auto* v = find(keys_.use_type)) c.use_types = SplitList(*v, true);
+  if (auto* v = find(keys_.nouse_type)) c.nouse_types = SplitList(*v, true);
+  if (auto* v = find(keys_.use_uuid)) c.use_uuids = SplitList(*v, false);
+  if (auto* v = find(keys_.nouse_uuid)) c.nouse_uuids = SplitList(*v, false);
+  if (auto* v = find(keys_.mode)) c.vgpu_mode = *v;
+  if (auto* v = find(keys_.numa_bind)) c.numa_bind = ParseBool(*v).value_or(false);
   std::string_view policy = default_gpu_policy;
-  if (auto* v = Find(a, api::kGpuSchedulerPolicy); v != nullptr && !v->empty()) policy = *v;
+  if (auto* v = FindAnnotation(a, api::kGpuSchedulerPolicy); v != nullptr && !v->empty()) policy = *v;
   c.gpu_policy = ParseGpuPolicy(policy, c.numa_bind);
-  if (auto* v = Find(a, api::kDeviceScoringWeights)) {
+  if (auto* v = FindAnnotation(a, api::kDeviceScoringWeights)) {
     ASSIGN_OR_RETURN(c.weights, ParseScoringWeights(*v));
   }
   return c;
 }
 
-FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
+FitOutcome CommonFitter::Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
                              const FitConstraints& c, QuotaBudget& quota) const {
   FitOutcome out;
   const bool topology = c.gpu_policy.topology_aware;
@@ -150,7 +136,9 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   bool have_prev_numa = false;
   int prev_numa = 0;
   auto fail = [&](std::string_view reason) { ++out.reasons[std::string(reason)]; };
-  for (int i = static_cast<int>(devices.size()) - 1; i >= 0; --i) {
+  const int n = static_cast<int>(devices.size());
+  for (int k = 0; k < n; ++k) {
+    const int i = walk_forward_ ? k : n - 1 - k;
     const DeviceUsage& d = *devices[i];
     ++out.examined;
     if (!d.healthy) { fail(reasons::kCardNotHealth); continue; }
@@ -167,11 +155,11 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
       have_prev_numa = true;
     }
     if (!UuidAllowed(d, c)) { fail(reasons::kCardUuidMismatch); continue; }
+    if (exclusive_devices_ && d.used > 0) { fail(reasons::kExclusiveDeviceAllocateConflict); continue; }
     if (d.count <= d.used) { fail(reasons::kCardTimeSlicingExhausted); continue; }
     if (c.gpu_policy.mutex && d.used > 0) { fail(reasons::kExclusiveDeviceAllocateConflict); continue; }
-    const int32_t cores = std::min(req.cores, 100);
-    int64_t mem = req.mem_mib;
-    if (mem <= 0 && req.mem_percent != kMemPercentUnset) mem = d.total_mem_mib * req.mem_percent / 100;
+    const int32_t cores = Cores(d, req);
+    const int64_t mem = MemoryMib(d, req);
     if ((quota.mem_mib && acc_mem + mem > *quota.mem_mib) ||
         (quota.cores && acc_cores + cores > *quota.cores)) {
       fail(reasons::kResourceQuotaNotFit);
@@ -187,7 +175,11 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
       fail(reasons::kCardComputeUnitsExhausted);
       continue;
     }
-    picks.push_back({i, mem, cores});
+    if (std::string_view reason = Refuse(d, req, mem, cores, quota); !reason.empty()) {
+      fail(reason);
+      continue;
+    }
+    picks.push_back({i, mem, cores, AllocationType(d)});
     acc_mem += mem;
     acc_cores += cores;
     if (!topology && --remaining == 0) break;
@@ -212,4 +204,4 @@ FitOutcome NvidiaFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   return out;
 }
 
-}  // namespace hami::vendors::nvidia
+}  // namespace hami::vendors::common

@@ -1,0 +1,160 @@
+// The core with several vendors on one node: usage rebuilt from every
+// vendor's allocated annotation (a node shared by two vendors is accounted
+// exactly), one filter answering several vendors, and quota with a vendor's
+// memory factor.
+#include <gtest/gtest.h>
+
+#include "scheduler/scheduler.h"
+#include "scheduler/testing/fixtures.h"
+
+namespace hami::scheduler {
+namespace {
+
+api::Quantity Q(int64_t v) { return api::Quantity::FromInteger(v); }
+
+Node MixedNode() {
+  Node n = testing::MakeUniformNode("n0", 1);
+  n.annotations["hami.io/node-dcu-register"] = "DCU-a,4,65536,100,DCU-Z100,0,true,0,hami-core:";
+  n.capacity["cambricon.com/mlu.smlu.vcore"] = Q(100);
+  n.capacity["cambricon.com/mlu.smlu.vmemory"] = Q(64);  // 16384 MiB per card
+  return n;
+}
+
+class MixedVendorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(s_.UpsertNode(MixedNode()).ok()); }
+  const DeviceSnapshot& Dev(std::string_view id) {
+    snap_ = s_.Snapshot();
+    for (const auto& d : snap_.nodes.at(0).devices) {
+      if (d.id == id) return d;
+    }
+    ADD_FAILURE() << "no device " << id;
+    return snap_.nodes.at(0).devices.at(0);
+  }
+  Pod Allocated(const std::string& uid, AnnotationMap annotations) {
+    Pod p;
+    p.uid = uid;
+    p.name = uid;
+    p.namespace_name = "ns";
+    p.phase = "Running";
+    p.containers.push_back({});
+    annotations["hami.io/vgpu-node"] = "n0";
+    p.annotations = std::move(annotations);
+    return p;
+  }
+  FakeClock clock_;
+  Scheduler s_{vendors::MakeVendors({}), SchedulerOptions{}, clock_};
+  ClusterSnapshot snap_;
+};
+
+TEST_F(MixedVendorTest, InventoryHoldsEveryVendor) {
+  snap_ = s_.Snapshot();
+  ASSERT_EQ(snap_.nodes.size(), 1u);
+  ASSERT_EQ(snap_.nodes[0].devices.size(), 3u);
+  EXPECT_EQ(Dev("DCU-a").vendor, "DCU");
+  EXPECT_EQ(Dev("n0-cambricon-mlu-0").vendor, "MLU");
+  EXPECT_EQ(Dev("n0-cambricon-mlu-0").total_mem_mib, 16384);
+}
+
+TEST_F(MixedVendorTest, UsageFromEveryVendorsAllocatedAnnotation) {
+  const std::string gpu = testing::GpuUuid("n0", 0);
+  ASSERT_TRUE(s_.UpsertPod(Allocated("p1", {{"hami.io/vgpu-devices-allocated", gpu + ",NVIDIA,3000,30:;"},
+                                            {"hami.io/dcu-devices-allocated", "DCU-a,DCU,2000,60:;"}}))
+                  .ok());
+  ASSERT_TRUE(s_.UpsertPod(Allocated("p2", {{"hami.io/dcu-devices-allocated", "DCU-a,DCU,1000,10:;"},
+                                            {"hami.io/cambricon-mlu-devices-allocated",
+                                             "n0-cambricon-mlu-0,MLU,2560,50:;"}}))
+                  .ok());
+  EXPECT_EQ(Dev(gpu).used, 1);
+  EXPECT_EQ(Dev(gpu).used_mem_mib, 3000);
+  EXPECT_EQ(Dev(gpu).used_cores, 30);
+  EXPECT_EQ(Dev("DCU-a").used, 2);
+  EXPECT_EQ(Dev("DCU-a").used_mem_mib, 3000);
+  EXPECT_EQ(Dev("DCU-a").used_cores, 70);
+  EXPECT_EQ(Dev("n0-cambricon-mlu-0").used_mem_mib, 2560);
+  s_.RemovePod("p1");
+  EXPECT_EQ(Dev(gpu).used, 0);
+  EXPECT_EQ(Dev("DCU-a").used_mem_mib, 1000);
+  EXPECT_EQ(Dev("n0-cambricon-mlu-0").used_cores, 50);
+}
+
+TEST_F(MixedVendorTest, OneFilterPlacesTwoVendorsAndWritesBoth) {
+  Pod p = testing::MakePod("u1", {testing::Gpu{1, 1000, 10}});
+  p.containers[0].limits.emplace("hygon.com/dcunum", Q(1));
+  p.containers[0].limits.emplace("hygon.com/dcumem", Q(500));
+  auto r = s_.Filter(p, std::vector<std::string>{"n0"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->decision) << (r->failed_nodes.empty() ? "" : r->failed_nodes.begin()->second);
+  const auto& a = r->decision->annotations;
+  EXPECT_EQ(a.at("hami.io/dcu-devices-allocated"), "DCU-a,DCU,500,100:;");
+  EXPECT_EQ(a.at("hami.io/dcu-devices-to-allocate"), "DCU-a,DCU,500,100:;");
+  EXPECT_EQ(a.at("hami.io/vgpu-devices-allocated"), testing::GpuUuid("n0", 0) + ",NVIDIA,1000,10:;");
+  EXPECT_EQ(Dev("DCU-a").used_cores, 100);
+  EXPECT_EQ(Dev(testing::GpuUuid("n0", 0)).used_mem_mib, 1000);
+  // The DCU is now exclusively used: a second DCU pod is refused with HAMi's reason.
+  Pod q = testing::MakePod("u2", {testing::Gpu{0}});
+  q.containers[0].limits.emplace("hygon.com/dcunum", Q(1));
+  q.containers[0].limits.emplace("hygon.com/dcumem", Q(100));
+  r = s_.Filter(q, std::vector<std::string>{"n0"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->decision);
+  EXPECT_EQ(r->failed_nodes.at("n0"), "1/1 CardInsufficientCore");
+}
+
+TEST_F(MixedVendorTest, QuotaAppliesTheVendorsMemoryFactor) {
+  ResourceQuota q;
+  q.namespace_name = "default";
+  q.name = "mlu";
+  q.hard["limits.cambricon.com/mlu.smlu.vmemory"] = Q(10);  // 10 x 256 MiB
+  s_.UpsertQuota(q);
+  auto mlu_pod = [](const std::string& uid, int64_t units) {
+    Pod p = testing::MakePod(uid, {testing::Gpu{0}});
+    p.containers[0].limits.emplace("cambricon.com/vmlu", Q(1));
+    p.containers[0].limits.emplace("cambricon.com/mlu.smlu.vmemory", Q(units));
+    p.containers[0].limits.emplace("cambricon.com/mlu.smlu.vcore", Q(10));
+    return p;
+  };
+  EXPECT_TRUE(s_.CheckQuota(mlu_pod("a", 10)).ok());
+  EXPECT_EQ(s_.CheckQuota(mlu_pod("a", 11)).code(), StatusCode::kResourceExhausted);
+  auto r = s_.Filter(mlu_pod("a", 8), std::vector<std::string>{"n0"});
+  ASSERT_TRUE(r.ok() && r->decision);
+  EXPECT_EQ(r->decision->annotations.at("CAMBRICON_DSMLU_PROFILE"), "0_10_8");
+  r = s_.Filter(mlu_pod("b", 4), std::vector<std::string>{"n0"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->decision);
+  EXPECT_EQ(r->failed_nodes.at("n0"), "1/1 ResourceQuotaNotFit");
+}
+
+// A vendor's node score (MetaX topology tables) decides between otherwise
+// equal nodes, under either node policy.
+TEST(VendorNodeScore, MetaxTopologyTablesPickTheNode) {
+  FakeClock clock;
+  Scheduler s(vendors::MakeVendors({}), SchedulerOptions{}, clock);
+  auto node = [&](const std::string& name, const char* losses, const char* scores) {
+    Node n;
+    n.name = name;
+    n.capacity["metax-tech.com/gpu"] = Q(2);
+    n.annotations["metax-tech.com/gpu.topology.losses"] = losses;
+    n.annotations["metax-tech.com/gpu.topology.scores"] = scores;
+    ASSERT_TRUE(s.UpsertNode(n).ok());
+  };
+  node("m1", R"({"1":500})", R"({"1":100})");
+  node("m2", R"({"1":100})", R"({"1":900})");
+  auto pod = [](const std::string& uid, const char* policy) {
+    Pod p = testing::MakePod(uid, {testing::Gpu{0}});
+    p.containers[0].limits.emplace("metax-tech.com/gpu", Q(1));
+    p.annotations["hami.io/node-scheduler-policy"] = policy;
+    return p;
+  };
+  const std::vector<std::string> names = {"m1", "m2"};
+  auto r = s.Filter(pod("a", "binpack"), names);
+  ASSERT_TRUE(r.ok() && r->decision);
+  EXPECT_EQ(r->decision->node, "m2");  // 2000 - 100 beats 2000 - 500
+  s.Unreserve("a");
+  r = s.Filter(pod("b", "spread"), names);
+  ASSERT_TRUE(r.ok() && r->decision);
+  EXPECT_EQ(r->decision->node, "m2");  // spread takes the lower: 2000 - 900
+}
+
+}  // namespace
+}  // namespace hami::scheduler

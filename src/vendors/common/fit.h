@@ -1,0 +1,59 @@
+// The one device-fit loop every vendor uses (reference 6.5 and the common
+// pattern of section 10): walks the policy-sorted devices from the end and
+// applies, in HAMi's order, health, cordon, type/mode, NUMA grouping, UUID,
+// slots, mutex, quota, memory, cores, exclusivity and full-core checks,
+// counting the first failing reason per device. Topology-aware selection by
+// pair scores when the constraints carry them. Vendors adapt it through the
+// selection annotation keys they read and a few virtual hooks.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "vendors/vendor.h"
+
+namespace hami::vendors::common {
+
+// Pod annotation keys a vendor reads to select devices (empty = not read).
+struct SelectionKeys {
+  std::string use_type, nouse_type;  // case-insensitive substrings of the device type
+  std::string use_uuid, nouse_uuid;  // exact device ids
+  std::string mode;                  // device mode must be a substring of the value
+  std::string numa_bind;             // boolean: one NUMA node per container
+};
+
+class CommonFitter : public DeviceFitter {
+ public:
+  // HAMi's count-only vendors (Biren, Vastai) walk the sorted list from the
+  // front instead of the end.
+  enum class Order { kFromEnd, kFromFront };
+  explicit CommonFitter(SelectionKeys keys, Order order = Order::kFromEnd)
+      : walk_forward_(order == Order::kFromFront), keys_(std::move(keys)) {}
+  StatusOr<FitConstraints> ParseConstraints(const AnnotationMap& pod_annotations,
+                                            std::string_view default_gpu_policy) const override;
+  FitOutcome Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
+                 const FitConstraints& constraints, QuotaBudget& quota) const override;
+
+ protected:
+  // Memory the request takes on `d`: the MiB asked, else its percentage of
+  // the device.
+  virtual int64_t MemoryMib(const DeviceUsage& d, const DeviceRequest& req) const;
+  // Cores the request takes on `d`: percent, clamped to 100.
+  virtual int32_t Cores(const DeviceUsage& d, const DeviceRequest& req) const;
+  // A vendor's own refusal (a reason token of api/reasons.h), checked after the
+  // common ones; empty = fits. `pod` holds the devices the pod already got.
+  virtual std::string_view Refuse(const DeviceUsage& d, const DeviceRequest& req, int64_t mem_mib,
+                             int32_t cores, const QuotaBudget& pod) const;
+  // The type written into the pod device list; empty = the vendor keyword.
+  virtual std::string_view AllocationType(const DeviceUsage& d) const;
+
+  bool walk_forward_ = false;
+  // Whole-card vendors (Enflame GCU): a device in use is refused with
+  // ExclusiveDeviceAllocateConflict before the slot check.
+  bool exclusive_devices_ = false;
+
+ private:
+  SelectionKeys keys_;
+};
+
+}  // namespace hami::vendors::common

@@ -1,0 +1,55 @@
+// Fuzzes every vendor's inventory decoder and allocated-annotation decoder:
+// the input is put in each vendor's registration annotation and, read as
+// integers, in its capacity resources. Never crashes; a decoded inventory
+// only holds the vendor's own devices with non-negative totals.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "api/fuzz/fuzz_check.h"
+#include "vendors/registry.h"
+
+namespace {
+
+const hami::vendors::VendorList& Vendors() {
+  static const hami::vendors::VendorList* vendors = [] {
+    hami::vendors::DevicesConfig config;
+    config.enable_iluvatar = config.enable_ascend = true;
+    return new hami::vendors::VendorList(hami::vendors::MakeVendors(config));
+  }();
+  return *vendors;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace hami::vendors;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  int64_t number = 0;
+  std::memcpy(&number, data, std::min(size, sizeof(number)));
+  number %= 4096;  // capacities; larger ones only cost time
+  for (const auto& v : Vendors()) {
+    const VendorNames& n = v->names();
+    AnnotationMap annotations;
+    ResourceList capacity;
+    if (!n.register_annotation.empty()) annotations[n.register_annotation] = text;
+    annotations["metax-tech.com/gpu.topology.losses"] = text;
+    annotations["hami.io/device-cordon"] = text;
+    for (const std::string& r : n.managed_resources) {
+      capacity.insert_or_assign(r, hami::api::Quantity::FromInteger(number));
+    }
+    NodeView node{"fuzz-node", &annotations, &capacity, &capacity};
+    auto inv = v->inventory().Decode(node);
+    if (inv.ok()) {
+      for (const DeviceUsage& d : inv->devices) {
+        FUZZ_CHECK(d.vendor == n.keyword);
+        FUZZ_CHECK(d.count >= 0 && d.total_mem_mib >= 0 && d.total_cores >= 0);
+      }
+      if (inv->score) (void)inv->score(static_cast<int32_t>(number % 9), number % 2 == 0);
+    }
+    (void)v->annotator().DecodeAllocated(text);
+  }
+  return 0;
+}
