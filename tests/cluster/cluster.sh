@@ -124,8 +124,20 @@ EOF
 }
 
 write_scheduler_config() {
+  # The chart's list (deploy/helm/hami, HAMi's): every vendor's resources are the
+  # extender's, plus the Iluvatar chips the chart adds when they are enabled.
   local resources=(nvidia.com/gpu nvidia.com/gpumem nvidia.com/gpucores
-                   nvidia.com/gpumem-percentage nvidia.com/priority)
+                   nvidia.com/gpumem-percentage nvidia.com/priority
+                   cambricon.com/vmlu hygon.com/dcunum hygon.com/dcumem hygon.com/dcucores
+                   metax-tech.com/gpu metax-tech.com/sgpu metax-tech.com/vcore metax-tech.com/vmemory
+                   mthreads.com/vgpu enflame.com/drs-gcu enflame.com/gcu-memory enflame.com/gcu-core
+                   enflame.com/gcu kunlunxin.com/xpu kunlunxin.com/vxpu kunlunxin.com/vxpu-memory
+                   aws.amazon.com/neuron aws.amazon.com/neuroncore vastaitech.com/va birentech.com/gpu
+                   amd.com/gpu amd.com/gpumem amd.com/gpucores)
+  local chip
+  for chip in MR-V100 MR-V50 BI-V150 BI-V100; do
+    resources+=("iluvatar.ai/$chip-vgpu" "iluvatar.ai/$chip.vMem" "iluvatar.ai/$chip.vCore")
+  done
   {
     echo "apiVersion: kubescheduler.config.k8s.io/v1"
     echo "kind: KubeSchedulerConfiguration"

@@ -5,7 +5,8 @@ kube-scheduler (see harness.py). One scenario per invocation:
   scheduler_e2e.py webhook        GPU pod mutated, plain pod untouched, privileged GPU pod refused;
                                   certificate rotated under load (every GPU pod still mutated);
                                   webhook outage (plain pods admitted at once, GPU pods after)
-  scheduler_e2e.py unschedulable  a pod no GPU can hold stays Pending with our reason in its events
+  scheduler_e2e.py unschedulable  a pod no GPU can hold stays Pending with our reason in its events;
+                                  every other vendor placed (annotations byte-exact) and refused
   scheduler_e2e.py restart        hami-scheduler killed mid-run: no double booking, usage rebuilt
   scheduler_e2e.py burst          200 pods created at once on 20 nodes: all placed, none over-committed
   scheduler_e2e.py bad_input      garbage node/pod annotations: events, no crash, others still placed
@@ -23,6 +24,7 @@ import sys
 import threading
 import time
 
+import vendor_cases
 from harness import (ALLOCATED, HANDSHAKE, REGISTER, VGPU_NODE, Cluster, Failure, check,
                      check_no_overcommit, gpu_devices, gpu_pod, log, main, placed, wait_for)
 
@@ -189,7 +191,7 @@ def webhook_outage(c):
 
 
 def test_unschedulable():
-    with Cluster("unschedulable") as c:
+    with Cluster("unschedulable", scheduler_args=["--enable-iluvatar"]) as c:
         setup_ns(c)
         c.add_gpu_nodes(["gpu-a", "gpu-b"], gpus=2, mem_mib=16000)
         wait_webhook_effective(c)
@@ -218,6 +220,8 @@ def test_unschedulable():
         # Our success events on the placed pod.
         fits = {e["reason"] for e in c.events(NS, "fits")}
         check({"FilteringSucceed", "BindingSucceed"} <= fits, f"events on 'fits': {sorted(fits)}")
+        # Every other vendor, placed and refused on the same cluster.
+        vendor_cases.run(c, NS)
 
 
 def allocated_memory_metric(c):

@@ -1,0 +1,200 @@
+"""Every vendor through the real kube-scheduler (issue #24): for each vendor one
+simulated node publishing its inventory exactly as the vendor's device plugin
+does (annotations and/or node capacity), one pod that fits and must be bound
+there with the annotations the vendor's plugin reads (byte-exact), and one pod
+that must stay Pending with HAMi's reason token in our FilteringFailed event.
+
+Runs inside the `unschedulable` scenario's cluster (hami-scheduler started with
+--enable-iluvatar), so it costs no extra control plane.
+"""
+import re
+
+from harness import check, log, wait_for
+
+NUMERIC = r"[0-9]+"
+
+# name, node annotations, node capacity, fitting limits, expected annotations
+# (key -> exact value or re.Pattern), refused limits, refused pod annotations,
+# accepted reason tokens.
+CASES = [
+    dict(vendor="DCU",
+         node={"hami.io/node-dcu-register": "DCU-e2e-0,4,65520,100,DCU-Z100,0,true,0,hami-core:"},
+         capacity={"hygon.com/dcunum": "4"},
+         fit={"hygon.com/dcunum": "1", "hygon.com/dcumem": "2000", "hygon.com/dcucores": "60"},
+         expect={"hami.io/dcu-devices-to-allocate": "DCU-e2e-0,DCU,2000,60:;",
+                 "hami.io/dcu-devices-allocated": "DCU-e2e-0,DCU,2000,60:;"},
+         refuse={"hygon.com/dcunum": "1", "hygon.com/dcumem": "900000"},
+         reasons=("CardInsufficientMemory",)),
+    dict(vendor="MLU",
+         node={},
+         capacity={"cambricon.com/vmlu": "1", "cambricon.com/mlu.smlu.vcore": "100",
+                   "cambricon.com/mlu.smlu.vmemory": "64"},
+         fit={"cambricon.com/vmlu": "1", "cambricon.com/mlu.smlu.vmemory": "10",
+              "cambricon.com/mlu.smlu.vcore": "50"},
+         expect={"hami.io/cambricon-mlu-devices-allocated": "v-mlu-cambricon-mlu-0,MLU,2560,50:;",
+                 "hami.io/cambricon-mlu-devices-to-allocate": "v-mlu-cambricon-mlu-0,MLU,2560,50:;",
+                 "CAMBRICON_DSMLU_ASSIGNED": "false", "CAMBRICON_DSMLU_PROFILE": "0_50_10"},
+         refuse={"cambricon.com/vmlu": "1", "cambricon.com/mlu.smlu.vmemory": "1",
+                 "cambricon.com/mlu.smlu.vcore": "1"},
+         refuse_annotations={"cambricon.com/use-gpuuuid": "no-such-card"},
+         reasons=("CardUuidMismatch",)),
+    dict(vendor="MR-V100",
+         node={"hami.io/node-MR-V100-register": "ilu-e2e-0,4,32768,100,MR-V100,0,true,0,hami-core:"},
+         capacity={"iluvatar.ai/MR-V100-vgpu": "4"},
+         fit={"iluvatar.ai/MR-V100-vgpu": "1", "iluvatar.ai/MR-V100.vMem": "8", "iluvatar.ai/MR-V100.vCore": "30"},
+         expect={"hami.io/MR-V100-devices-allocated": "ilu-e2e-0,MR-V100,2048,30:;",
+                 "hami.io/MR-V100-devices-to-allocate": "ilu-e2e-0,MR-V100,2048,30:;"},
+         refuse={"iluvatar.ai/MR-V100-vgpu": "1", "iluvatar.ai/MR-V100.vMem": "1000"},
+         reasons=("CardInsufficientMemory",)),
+    dict(vendor="Mthreads",
+         node={},
+         capacity={"mthreads.com/vgpu": "8", "mthreads.com/sgpu-core": "16", "mthreads.com/sgpu-memory": "96"},
+         fit={"mthreads.com/vgpu": "1", "mthreads.com/sgpu-memory": "8", "mthreads.com/sgpu-core": "4"},
+         expect={"hami.io/mthreads-vgpu-devices-allocated": "v-mthreads-mthreads-0,Mthreads,4096,4:;",
+                 "mthreads.com/gpu-index": "0", "mthreads.com/predicate-node": "v-mthreads",
+                 "mthreads.com/predicate-time": re.compile(NUMERIC)},
+         refuse={"mthreads.com/vgpu": "1", "mthreads.com/sgpu-memory": "2", "mthreads.com/sgpu-core": "1"},
+         refuse_annotations={"mthreads.ai/use-gpuuuid": "no-such-gpu"},
+         reasons=("CardUuidMismatch",)),
+    dict(vendor="Metax-GPU",
+         node={},
+         capacity={"metax-tech.com/gpu": "1"},
+         fit={"metax-tech.com/gpu": "1"},
+         expect={"hami.io/metax-gpu-devices-allocated": "v-metax-gpu-metax-0,Metax-GPU,65536,100:;",
+                 "hami.io/metax-gpu-devices-to-allocate": "v-metax-gpu-metax-0,Metax-GPU,65536,100:;"},
+         refuse={"metax-tech.com/gpu": "2"},
+         reasons=("NodeInsufficientDevice",)),
+    dict(vendor="GCU",
+         node={},
+         capacity={"enflame.com/gcu": "1"},
+         fit={"enflame.com/gcu": "1"},
+         expect={"hami.io/enflame-gcu-devices-allocated": "v-gcu-GCU-0,GCU,100,100:;",
+                 "hami.io/enflame-gcu-devices-to-allocate": "v-gcu-GCU-0,GCU,100,100:;"},
+         refuse={"enflame.com/gcu": "2"},
+         reasons=("NodeInsufficientDevice",)),
+    dict(vendor="kunlun",
+         node={},
+         capacity={"kunlunxin.com/xpu": "8"},
+         fit={"kunlunxin.com/xpu": "2"},
+         expect={"BAIDU_COM_DEVICE_IDX": re.compile(r"[0-7],[0-7]"),
+                 "hami.io/kunlun-allocated": re.compile(r"(v-kunlun-kunlun-[0-7],kunlun,98304,100:){2};")},
+         refuse={"kunlunxin.com/xpu": "3"},
+         reasons=("NumaNotFit",)),
+    dict(vendor="XPU",
+         node={"hami.io/node-register-xpu": '[{"id":"XPU-e2e-0","index":0,"count":4,"devmem":98304,'
+                                            '"devcore":100,"type":"P800","health":true}]'},
+         capacity={"kunlunxin.com/vxpu": "4"},
+         fit={"kunlunxin.com/vxpu": "1", "kunlunxin.com/vxpu-memory": "20000"},  # rounded to 24576
+         expect={"hami.io/xpu-devices-allocated": "XPU-e2e-0,XPU,24576,25:;",
+                 "hami.io/xpu-devices-to-allocate": "XPU-e2e-0,XPU,24576,25:;"},
+         refuse={"kunlunxin.com/vxpu": "2", "kunlunxin.com/vxpu-memory": "24576"},
+         reasons=("NumaNotFit", "NodeInsufficientDevice")),
+    dict(vendor="AMD",
+         node={"hami.io/node-amd-register": '[{"id":"amd-e2e-0","count":10,"devmem":196608,"devcore":304,'
+                                            '"type":"AMD Instinct MI300X VF","mode":"hami-core","health":true}]'},
+         capacity={"amd.com/gpu": "10"},
+         fit={"amd.com/gpu": "1", "amd.com/gpumem": "4096", "amd.com/gpucores": "25"},
+         expect={"hami.io/amd-devices-allocated": "amd-e2e-0,AMD Instinct MI300X VF,4096,76:;",
+                 "hami.io/amd-devices-to-allocate": "amd-e2e-0,AMD Instinct MI300X VF,4096,76:;"},
+         refuse={"amd.com/gpu": "1", "amd.com/gpumem": "900000"},
+         reasons=("CardInsufficientMemory",)),
+    dict(vendor="Biren",
+         node={"hami.io/node-biren-register": '[{"id":"BR-e2e-0","count":1,"devmem":65536,"type":"BR104",'
+                                             '"health":true}]'},
+         capacity={"birentech.com/gpu": "1"},
+         fit={"birentech.com/gpu": "1"},
+         expect={"hami.io/Biren-devices-allocated": "BR-e2e-0,Biren,0,0:;",
+                 "hami.io/Biren-devices-to-allocate": "BR-e2e-0,Biren,0,0:;"},
+         refuse={"birentech.com/gpu": "1"},
+         refuse_annotations={"birentech.com/use-gpuuuid": "no-such-card"},
+         reasons=("CardUuidMismatch",)),
+    dict(vendor="Vastai",
+         node={"hami.io/node-va-register": '[{"id":"VA-e2e-0","count":1,"devmem":16384,"devcore":8,"type":"VA1",'
+                                           '"health":true}]'},
+         capacity={"vastaitech.com/va": "1"},
+         fit={"vastaitech.com/va": "1"},
+         expect={"hami.io/Vastai-devices-allocated": "VA-e2e-0,Vastai,16384,0:;",
+                 "hami.io/Vastai-devices-to-allocate": "VA-e2e-0,Vastai,16384,0:;"},
+         refuse={"vastaitech.com/va": "1"},
+         refuse_annotations={"vastaitech.com/use-gpuuuid": "no-such-card"},
+         reasons=("CardUuidMismatch",)),
+]
+
+
+def node_name(case):
+    return "v-" + case["vendor"].lower()
+
+
+def vendor_pod(name, ns, limits, annotations=None):
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": ns, "annotations": dict(annotations or {}),
+                         # Each pod stays on its vendor's node (the others have no such device).
+                         "labels": {"hami-e2e": "vendor"}},
+            "spec": {"terminationGracePeriodSeconds": 0,
+                     "containers": [{"name": "c", "image": "busybox", "resources": {"limits": limits}}]}}
+
+
+def run(c, ns):
+    nodes = []
+    for case in CASES:
+        cap = {"pods": "110", "cpu": "64", "memory": "512Gi", **case["capacity"]}
+        nodes.append({"apiVersion": "v1", "kind": "Node",
+                      "metadata": {"name": node_name(case), "annotations": case["node"],
+                                   "labels": {"vendor-e2e": case["vendor"]}},
+                      "status": {"capacity": cap, "allocatable": cap}})
+    c.create(nodes)
+    time_for_inventory = 20
+
+    pods = []
+    for case in CASES:
+        v = case["vendor"].lower()
+        pods.append(vendor_pod(f"fit-{v}", ns, case["fit"]))
+        pods.append(vendor_pod(f"refuse-{v}", ns, case["refuse"], case.get("refuse_annotations")))
+    c.create(pods)
+    problems = []
+    for case in CASES:
+        v = case["vendor"].lower()
+        name = f"fit-{v}"
+        try:
+            wait_for(f"{name} bound", lambda: c.get("pod", name, "-n", ns)["spec"].get("nodeName"),
+                     time_for_inventory)
+        except Exception as e:  # noqa: BLE001 - collect every vendor's outcome
+            events = [f"{ev.get('reason')}: {ev.get('message')}" for ev in c.events(ns, name)]
+            problems.append(f"{case['vendor']}: fitting pod not bound ({e}); events: {events[-2:]}")
+            continue
+        pod = c.get("pod", name, "-n", ns)
+        if pod["spec"]["schedulerName"] != "hami-scheduler":
+            problems.append(f"{case['vendor']}: the webhook did not take the pod ({pod['spec']['schedulerName']})")
+        if pod["spec"]["nodeName"] != node_name(case):
+            problems.append(f"{case['vendor']}: bound to {pod['spec']['nodeName']}, want {node_name(case)}")
+        ann = pod["metadata"].get("annotations", {})
+        for key, want in case["expect"].items():
+            got = ann.get(key)
+            ok = got is not None and (want.fullmatch(got) if isinstance(want, re.Pattern) else got == want)
+            if not ok:
+                problems.append(f"{case['vendor']}: annotation {key}={got!r}, want "
+                                f"{want.pattern if isinstance(want, re.Pattern) else want!r}")
+    for case in CASES:
+        v = case["vendor"].lower()
+        name = f"refuse-{v}"
+
+        def refused():
+            for ev in c.events(ns, name):
+                if ev.get("reason") == "FilteringFailed":
+                    return ev.get("message", "")
+            return None
+
+        try:
+            message = wait_for(f"{name} refused", refused, time_for_inventory)
+        except Exception as e:  # noqa: BLE001
+            problems.append(f"{case['vendor']}: no FilteringFailed event on the refused pod ({e})")
+            continue
+        pod = c.get("pod", name, "-n", ns)
+        if pod["spec"].get("nodeName"):
+            problems.append(f"{case['vendor']}: the pod that must not fit was bound to {pod['spec']['nodeName']}")
+        if not any(token in message for token in case["reasons"]):
+            problems.append(f"{case['vendor']}: refusal {message!r} has none of {case['reasons']}")
+    for p in problems:
+        log("  " + p)
+    check(not problems, f"{len(problems)} vendor expectation(s) failed (listed above)")
+    log(f"vendors: {len(CASES)} vendors each placed and refused through kube-scheduler as HAMi does")
