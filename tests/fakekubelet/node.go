@@ -69,6 +69,7 @@ func (k *kubelet) runNode(ctx context.Context) error {
 			k.release(key)
 			k.mu.Lock()
 			delete(k.admitted, string(p.UID))
+			delete(k.terminating, p.UID)
 			k.mu.Unlock()
 		}}
 	go w.run(ctx)

@@ -36,30 +36,55 @@ func (k *kubelet) startTermination(ctx context.Context, cs kubernetes.Interface,
 	k.terminating[pod.UID] = true
 	admitted := k.admitted[string(pod.UID)]
 	k.mu.Unlock()
+	// The UID stays in k.terminating until the pod's DELETED event (node.go), so
+	// the events our own status patch causes do not start a second termination.
 	go func() {
-		err := k.terminate(ctx, cs, pod, admitted)
-		k.mu.Lock()
-		delete(k.terminating, pod.UID)
-		k.mu.Unlock()
-		if err != nil && ctx.Err() == nil {
-			// Let the next watch event of this pod (or the re-list) try again.
-			log.Printf("pod %s/%s: termination: %v", pod.Namespace, pod.Name, err)
+		if admitted && !k.runPreStop(ctx, pod) {
+			return
+		}
+		// Like kubelet's pod workers, retry until the pod is gone (API errors,
+		// a restarting API server) rather than leave it Terminating.
+		backoff := 200 * time.Millisecond
+		for {
+			err := k.finishTermination(ctx, cs, pod, admitted)
+			if err == nil || ctx.Err() != nil {
+				return
+			}
+			log.Printf("pod %s/%s: termination: %v (retrying in %s)", pod.Namespace, pod.Name, err, backoff)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			if backoff *= 2; backoff > 5*time.Second {
+				backoff = 5 * time.Second
+			}
 		}
 	}()
 }
 
-func (k *kubelet) terminate(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, admitted bool) error {
-	podKey := pod.Namespace + "/" + pod.Name
+// runPreStop waits for the containers' preStop sleep actions within the grace
+// period; false when the node is shutting down meanwhile.
+func (k *kubelet) runPreStop(ctx context.Context, pod *corev1.Pod) bool {
 	grace := gracePeriod(pod)
+	wait := preStopWait(pod, grace)
+	if wait <= 0 {
+		return true
+	}
+	log.Printf("pod %s/%s: preStop sleep %s (grace period %s)", pod.Namespace, pod.Name, wait, grace)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(wait):
+		return true
+	}
+}
+
+// finishTermination writes the final status of a started pod, releases its
+// devices and deletes the pod object with grace period 0 and its UID.
+func (k *kubelet) finishTermination(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod, admitted bool) error {
+	podKey := pod.Namespace + "/" + pod.Name
 	if admitted {
-		if wait := preStopWait(pod, grace); wait > 0 {
-			log.Printf("pod %s: preStop sleep %s (grace period %s)", podKey, wait, grace)
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(wait):
-			}
-		}
 		if err := k.writeStopped(ctx, cs, pod); err != nil && !apierrors.IsNotFound(err) {
 			return err
 		}
@@ -77,8 +102,6 @@ func (k *kubelet) terminate(ctx context.Context, cs kubernetes.Interface, pod *c
 	return nil
 }
 
-// gracePeriod is what the API server recorded for this deletion (the
-// request's grace period, else the pod's terminationGracePeriodSeconds).
 func gracePeriod(pod *corev1.Pod) time.Duration {
 	if pod.DeletionGracePeriodSeconds != nil {
 		return time.Duration(*pod.DeletionGracePeriodSeconds) * time.Second
