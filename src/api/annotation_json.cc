@@ -4,6 +4,7 @@
 
 #include "api/internal/annotation_views.h"
 #include "api/internal/text.h"
+#include "api/metax_sgpu.h"
 
 namespace hami::api {
 namespace {
@@ -46,6 +47,9 @@ StatusOr<AnnotationKind> ClassifyAnnotationKey(std::string_view key) {
   for (std::string_view legacy : kLegacyRegisterKeys) {
     if (key == legacy) return AnnotationKind::kNodeDevicesLegacy;
   }
+  // Before the suffix rules: MetaX's own allocation ends like a device list.
+  if (key == kMetaxSgpuDevicesAnnotation) return AnnotationKind::kMetaxSgpuDevices;
+  if (key == kMetaxSgpuAllocatedAnnotation) return AnnotationKind::kMetaxSgpuAllocated;
   if (EndsWith(key, "-register") || key.starts_with("hami.io/node-register-")) {
     return AnnotationKind::kNodeDevicesJson;
   }
@@ -67,7 +71,8 @@ StatusOr<AnnotationKind> ClassifyAnnotationKey(std::string_view key) {
                        "*-devices-allocated, hami.io/mutex.lock, hami.io/node-handshake*, "
                        "hami.io/bind-phase, hami.io/bind-time, hami.io/vgpu-time, "
                        "hami.io/node-nvidia-score, hami.io/vgpu-mig-allocations, CAMBRICON_DSMLU_PROFILE, "
-                       "mthreads.com/gpu-index, quantity)");
+                       "mthreads.com/gpu-index, metax-tech.com/node-gpu-devices, "
+                       "metax-tech.com/gpu-devices-allocated, quantity)");
 }
 
 StatusOr<std::string> DecodeAnnotationToJson(std::string_view key, std::string_view value,
@@ -121,6 +126,14 @@ StatusOr<std::string> DecodeAnnotationToJson(std::string_view key, std::string_v
     case AnnotationKind::kIndexList: {
       ASSIGN_OR_RETURN(auto v, DecodeIndexList(value));
       return Dump(internal::IndexListToJson(v), pretty);
+    }
+    case AnnotationKind::kMetaxSgpuDevices: {  // the view is the canonical value
+      ASSIGN_OR_RETURN(auto v, DecodeMetaxSgpuDevices(value));
+      return Dump(Json::parse(EncodeMetaxSgpuDevices(v), nullptr, false), pretty);
+    }
+    case AnnotationKind::kMetaxSgpuAllocated: {
+      ASSIGN_OR_RETURN(auto v, DecodeMetaxSgpuAllocation(value));
+      return Dump(Json::parse(EncodeMetaxSgpuAllocation(v), nullptr, false), pretty);
     }
   }
   return InternalError("unhandled annotation kind");
@@ -188,6 +201,14 @@ StatusOr<std::string> EncodeAnnotationFromJson(std::string_view key, std::string
     case AnnotationKind::kIndexList: {
       ASSIGN_OR_RETURN(auto v, internal::IndexListFromJson(root));
       return EncodeIndexList(v);
+    }
+    case AnnotationKind::kMetaxSgpuDevices: {
+      ASSIGN_OR_RETURN(auto v, DecodeMetaxSgpuDevices(json));
+      return EncodeMetaxSgpuDevices(v);
+    }
+    case AnnotationKind::kMetaxSgpuAllocated: {
+      ASSIGN_OR_RETURN(auto v, DecodeMetaxSgpuAllocation(json));
+      return EncodeMetaxSgpuAllocation(v);
     }
   }
   return InternalError("unhandled annotation kind");

@@ -25,6 +25,8 @@ enum class AnnotationKind {
   kQuantity,           // pseudo-key "quantity": a resource.Quantity
   kDsmluProfile,       // CAMBRICON_DSMLU_PROFILE
   kIndexList,          // mthreads.com/gpu-index
+  kMetaxSgpuDevices,   // metax-tech.com/node-gpu-devices
+  kMetaxSgpuAllocated, // metax-tech.com/gpu-devices-allocated
 };
 
 // NotFound "unknown annotation key '<key>'" when hami has no codec for it.

@@ -28,13 +28,19 @@ inline constexpr std::string_view kAllocatedCardsInsufficientRequest = "Allocate
 inline constexpr std::string_view kNodeInsufficientDevice = "NodeInsufficientDevice";
 // A vendor's own rule refused the device (Moore Threads: one device per pod).
 inline constexpr std::string_view kCardNotFoundCustomFilterRule = "CardNotFoundCustomFilterRule";
+// MetaX sGPU's own tokens: the plugin reports the device unhealthy; the
+// device runs another QoS policy; the device runs pods of another app class.
+inline constexpr std::string_view kCardUnhealthy = "CardUnhealthy";
+inline constexpr std::string_view kCardQosPolicyMismatch = "CardQosPolicyMismatch";
+inline constexpr std::string_view kCardAppClassMismatch = "CardAppClassMismatch";
 
 inline constexpr std::string_view kFitReasons[] = {
     kCardNotHealth,           kCardCordoned,          kCardTypeMismatch,
     kCardUuidMismatch,        kNumaNotFit,            kCardTimeSlicingExhausted,
     kExclusiveDeviceAllocateConflict, kResourceQuotaNotFit, kCardInsufficientMemory,
     kCardInsufficientCore,    kCardComputeUnitsExhausted, kAllocatedCardsInsufficientRequest,
-    kNodeInsufficientDevice,  kCardNotFoundCustomFilterRule,
+    kNodeInsufficientDevice,  kCardNotFoundCustomFilterRule, kCardUnhealthy,
+    kCardQosPolicyMismatch,   kCardAppClassMismatch,
 };
 
 // --- Per-node reasons of a filter answer (FailedNodes) ------------------------

@@ -156,5 +156,47 @@ TEST(VendorNodeScore, MetaxTopologyTablesPickTheNode) {
   EXPECT_EQ(r->decision->node, "m2");  // spread takes the lower: 2000 - 900
 }
 
+// A vendor's usage marks (MetaX sGPU QoS and app class) follow the pods on
+// the device: rebuilt from a placed pod's annotations and left by a reservation.
+TEST(MixedVendor, MetaxSgpuDeviceTakesTheQosOfItsPods) {
+  FakeClock clock;
+  Scheduler s{vendors::MakeVendors({}), SchedulerOptions{}, clock};
+  Node n;
+  n.name = "n1";
+  n.annotations["metax-tech.com/node-gpu-devices"] =
+      R"([{"uuid":"GPU-a","totalDevCount":8,"totalCompute":100,"totalVRam":65536,"healthy":true,"qosPolicy":"fixed-share"}])";
+  ASSERT_TRUE(s.UpsertNode(n).ok());
+  auto pod = [](const std::string& uid, const std::string& qos) {
+    Pod p = testing::MakePod(uid, {testing::Gpu{0}});
+    p.containers[0].limits.emplace("metax-tech.com/sgpu", Q(1));
+    p.containers[0].limits.emplace("metax-tech.com/vmemory", Q(1));
+    p.containers[0].limits.emplace("metax-tech.com/vcore", Q(10));
+    p.annotations["metax-tech.com/sgpu-qos-policy"] = qos;
+    return p;
+  };
+  Pod placed = pod("p1", "burst-share");
+  placed.phase = "Running";
+  placed.annotations["hami.io/vgpu-node"] = "n1";
+  placed.annotations["hami.io/metax-sgpu-devices-allocated"] = "GPU-a,Metax-SGPU,1024,10:;";
+  ASSERT_TRUE(s.UpsertPod(placed).ok());
+  auto r = s.Filter(pod("u1", "fixed-share"), std::vector<std::string>{"n1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->decision);
+  EXPECT_EQ(r->failed_nodes.at("n1"), "1/1 CardQosPolicyMismatch");
+  s.RemovePod("p1");  // idle again: any QoS
+  r = s.Filter(pod("u2", "best-effort"), std::vector<std::string>{"n1"});
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->decision) << (r->failed_nodes.empty() ? "" : r->failed_nodes.begin()->second);
+  EXPECT_EQ(r->decision->annotations.at("metax-tech.com/gpu-devices-allocated"),
+            R"([[{"uuid":"GPU-a","compute":10,"vRam":1024}]])");
+  // The reservation left best-effort on the device.
+  r = s.Filter(pod("u3", "fixed-share"), std::vector<std::string>{"n1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->failed_nodes.at("n1"), "1/1 CardQosPolicyMismatch");
+  r = s.Filter(pod("u4", "best-effort"), std::vector<std::string>{"n1"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->decision);
+}
+
 }  // namespace
 }  // namespace hami::scheduler

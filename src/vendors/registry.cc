@@ -9,6 +9,7 @@
 #include "vendors/kunlun/kunlun.h"
 #include "vendors/kunlun/vxpu.h"
 #include "vendors/metax/metax_gpu.h"
+#include "vendors/metax/metax_sgpu.h"
 #include "vendors/mthreads/mthreads.h"
 #include "vendors/nvidia/nvidia_vendor.h"
 #include "vendors/vastai/vastai.h"
@@ -30,6 +31,7 @@ constexpr Factory kFactories[] = {
     &iluvatar::AddIluvatar,
     &mthreads::AddMthreads,
     &metax::AddMetaxGpu,
+    &metax::AddMetaxSgpu,
     &enflame::AddGcu,
     &kunlun::AddKunlun,
     &kunlun::AddKunlunVxpu,

@@ -7,6 +7,7 @@
 // network.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -28,11 +29,13 @@ namespace hami::vendors {
 using ResourceList = std::map<std::string, api::Quantity, std::less<>>;
 using AnnotationMap = std::map<std::string, std::string, std::less<>>;
 
-// The resource view of one container.
+// The resource view of one container, with its pod's annotations (read-only,
+// nullptr when unknown) for vendors whose defaults depend on them.
 struct ContainerResources {
   std::string name;
   ResourceList limits;
   ResourceList requests;
+  const AnnotationMap* pod_annotations = nullptr;
 };
 
 inline constexpr int32_t kMemPercentUnset = 101;
@@ -66,14 +69,39 @@ struct DeviceUsage {
   int32_t total_cores = 0;
   int32_t used_cores = 0;
   double score = 0;  // per-request device score (section 6.6)
+  // Vendor-defined state a few vendors read (0 when unused): the device's
+  // interconnect group (MetaX link zone), the sharing policy it runs now
+  // (set by the inventory, then by the pods charged on it, UsageMark), and
+  // how many pods of each vendor-defined class it holds.
+  int32_t group = 0;
+  int32_t policy = 0;
+  std::array<int32_t, 2> class_pods{};
 };
+
+struct FitConstraints;
+
+// A device a pod takes, with the cores it takes there.
+struct HeldDevice {
+  std::string_view id;
+  int32_t cores = 0;
+};
+
+// What a vendor's node score sees: the node's devices (every vendor) before
+// the pod, the devices the pod takes from the vendor (containers in order),
+// the pod's constraints for the vendor and the node policy.
+struct ScoreInput {
+  std::span<const DeviceUsage> before;
+  std::span<const HeldDevice> taken;
+  const FitConstraints* constraints = nullptr;
+  bool binpack = true;
+};
+
+// The vendor part of a node's score (reference 6.6), added to the default
+// node score; built by the decoder from what it read on the node.
+using NodeScorer = std::function<double(const ScoreInput& input)>;
 
 // Devices plus the storage their string views point into. Moving an
 // inventory keeps the views valid.
-// The vendor part of a node's score (reference 6.6) for a pod that takes
-// `devices` of this vendor's devices on the node, under the binpack (true) or
-// spread node policy; built by the decoder from what it read on the node.
-using NodeScorer = std::function<double(int32_t devices, bool binpack)>;
 
 struct DeviceInventory {
   NodeScorer score;  // empty: the vendor adds nothing to the node score
@@ -111,6 +139,9 @@ struct FitConstraints {
   ScoringWeights weights;
   // uuid -> (other uuid -> score); only for topology-aware.
   const std::map<std::string, std::map<std::string, int32_t>>* pair_scores = nullptr;
+  // Pod annotations a vendor's fitter keeps for its own rules (copied by
+  // its ParseConstraints).
+  AnnotationMap pod_values;
 };
 
 // Per-vendor state of one pod's fit on one node: the remaining namespace
@@ -119,7 +150,7 @@ struct FitConstraints {
 struct QuotaBudget {
   std::optional<int64_t> mem_mib;
   std::optional<int64_t> cores;
-  std::vector<std::string_view> held_devices;
+  std::vector<HeldDevice> held_devices;
 };
 
 // Counts of first-failing checks per reason over the devices examined.
@@ -208,6 +239,15 @@ class PodAnnotator {
                         AnnotationMap& out) const = 0;
   // Decodes the vendor's allocated annotation (usage is rebuilt from it).
   virtual StatusOr<api::PodDevices> DecodeAllocated(std::string_view value) const = 0;
+  // What a pod's device (rebuilt from the allocated annotation) leaves on
+  // the device besides usage: DeviceUsage::policy and class_pods.
+  struct UsageMark {
+    int32_t policy = -1;     // the device's policy from now on; -1 = unchanged
+    int32_t pod_class = -1;  // index into class_pods; -1 = none
+  };
+  virtual UsageMark Mark(const AnnotationMap& /*pod_annotations*/, const api::ContainerDevice& /*device*/) const {
+    return {};
+  }
 };
 
 // Which node lock guards the bind of this vendor's pods (section 4.5).

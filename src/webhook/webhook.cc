@@ -126,11 +126,19 @@ nlohmann::json Webhook::Handle(std::string_view body) const {
     bool has_resource = false;
     std::optional<std::string> runtime_class;
     std::map<std::string, std::string> pod_annotations;
+    vendors::AnnotationMap existing_annotations;  // what the vendors may read
+    if (pod.contains("metadata") && pod["metadata"].is_object() && pod["metadata"].contains("annotations") &&
+        pod["metadata"]["annotations"].is_object()) {
+      for (const auto& [k, val] : pod["metadata"]["annotations"].items()) {
+        if (val.is_string()) existing_annotations[k] = val.get<std::string>();
+      }
+    }
     for (const char* list : {"initContainers", "containers"}) {
       if (!spec.contains(list) || !spec[list].is_array()) continue;
       for (json& ctr : spec[list]) {
         if (!ctr.is_object()) return reply(Deny(400, std::string("spec.") + list + " holds a non-object"));
         vendors::ContainerResources res;
+        res.pod_annotations = &existing_annotations;
         if (Status s = ReadResources(ctr, res); !s.ok()) return reply(Deny(400, s.message()));
         const vendors::ResourceList before = res.limits;
         const vendors::ResourceList before_requests = res.requests;

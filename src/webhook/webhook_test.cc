@@ -199,6 +199,22 @@ TEST_F(VendorWebhookTest, KunlunVxpuMemoryRoundedInLimitsAndRequests) {
     {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
 }
 
+// A vendor's admission reads the pod's annotations (MetaX sGPU QoS and app class).
+TEST_F(VendorWebhookTest, MetaxSgpuQosDefaultAndAppClass) {
+  EXPECT_EQ(Patch(Review(GpuPod({{"metax-tech.com/sgpu", "1"}}))), json::parse(R"([
+    {"op":"add","path":"/metadata/annotations","value":{"metax-tech.com/sgpu-qos-policy":"best-effort"}},
+    {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+  json pod = GpuPod({{"metax-tech.com/sgpu", "1"}});
+  pod["metadata"]["annotations"] = {{"metax-tech.com/sgpu-qos-policy", "burst-share"}};
+  EXPECT_EQ(Patch(Review(pod)),
+            json::parse(R"([{"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+  pod["metadata"]["annotations"] = {{"metax-tech.com/sgpu-app-class", "online"}};
+  pod["spec"]["containers"][0]["resources"]["limits"]["metax-tech.com/sgpu"] = "2";
+  json resp = hook_.Handle(Review(pod).dump());
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  EXPECT_EQ(resp["response"]["status"]["message"], "app-class pod must request single device");
+}
+
 TEST_F(VendorWebhookTest, PrivilegedVendorPodIsRefused) {
   json pod = GpuPod({{"cambricon.com/vmlu", "1"}});
   pod["spec"]["containers"][0]["securityContext"] = {{"privileged", true}};

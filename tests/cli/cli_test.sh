@@ -104,11 +104,13 @@ rejects decode hami.io/vgpu-devices-allocated "$WORK/in" \
 # --- Vendors --------------------------------------------------------------------
 decode_roundtrip CAMBRICON_DSMLU_PROFILE 1_50_10 '{"index":1,"cores":50,"memoryUnits":10}'
 decode_roundtrip mthreads.com/gpu-index 0,1 '[0,1]'
+decode_roundtrip metax-tech.com/gpu-devices-allocated '[[{"uuid":"GPU-a","compute":30,"vRam":4096}]]' \
+  '[[{"uuid":"GPU-a","compute":30,"vRam":4096}]]'
 decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,2560,50:;' \
   '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
 "$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
 [[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
-for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU GCU kunlun XPU AMD Biren Vastai; do
+for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU Metax-SGPU GCU kunlun XPU AMD Biren Vastai; do
   grep -q "^$word"$'\t' "$WORK/vendors" || fail "vendors: no line for $word"
 done
 grep -qx $'DCU\thygon.com/dcunum\thygon.com/dcumem\thygon.com/dcucores' "$WORK/vendors" ||

@@ -64,6 +64,20 @@ CASES = [
                  "hami.io/metax-gpu-devices-to-allocate": "v-metax-gpu-metax-0,Metax-GPU,65536,100:;"},
          refuse={"metax-tech.com/gpu": "2"},
          reasons=("NodeInsufficientDevice",)),
+    dict(vendor="Metax-SGPU",
+         node={"metax-tech.com/node-gpu-devices": '[{"uuid":"sgpu-e2e-0","model":"C500","totalDevCount":16,'
+                                                  '"totalCompute":100,"totalVRam":65536,"healthy":true,'
+                                                  '"qosPolicy":"best-effort","linkZone":1}]'},
+         capacity={"metax-tech.com/sgpu": "16"},
+         fit={"metax-tech.com/sgpu": "1", "metax-tech.com/vmemory": "4", "metax-tech.com/vcore": "30"},
+         expect={"hami.io/metax-sgpu-devices-allocated": "sgpu-e2e-0,Metax-SGPU,4096,30:;",
+                 "hami.io/metax-sgpu-devices-to-allocate": "sgpu-e2e-0,Metax-SGPU,4096,30:;",
+                 "metax-tech.com/gpu-devices-allocated": '[[{"uuid":"sgpu-e2e-0","compute":30,"vRam":4096}]]',
+                 "metax-tech.com/predicate-time": re.compile(NUMERIC),
+                 "metax-tech.com/sgpu-qos-policy": "best-effort"},  # the webhook's default
+         refuse={"metax-tech.com/sgpu": "1", "metax-tech.com/vmemory": "1"},
+         refuse_annotations={"metax-tech.com/use-gpuuuid": "no-such-gpu"},
+         reasons=("CardUuidMismatch",)),
     dict(vendor="GCU",
          node={},
          capacity={"enflame.com/gcu": "1"},

@@ -17,6 +17,7 @@ constexpr std::string_view kKeys[] = {
     "hami.io/bind-time", "hami.io/node-nvidia-score",
     "hami.io/vgpu-mig-allocations", "quantity",
     "CAMBRICON_DSMLU_PROFILE", "mthreads.com/gpu-index",
+    "metax-tech.com/node-gpu-devices", "metax-tech.com/gpu-devices-allocated",
 };
 }  // namespace
 

@@ -1,10 +1,13 @@
-// Fuzzes the vendor value codecs (CAMBRICON_DSMLU_PROFILE, index lists):
-// never crashes; what decodes re-encodes to the same text.
+// Fuzzes the vendor value codecs (CAMBRICON_DSMLU_PROFILE, index lists, the
+// MetaX sGPU inventory and allocation): never crashes; what decodes
+// re-encodes to the same text (the JSON ones: to a value that decodes to the
+// same thing).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "api/fuzz/fuzz_check.h"
+#include "api/metax_sgpu.h"
 #include "api/vendor_values.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,6 +17,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto v = hami::api::DecodeIndexList(text); v.ok()) {
     FUZZ_CHECK(hami::api::EncodeIndexList(*v) == text);
+  }
+  if (auto v = hami::api::DecodeMetaxSgpuDevices(text); v.ok()) {
+    auto back = hami::api::DecodeMetaxSgpuDevices(hami::api::EncodeMetaxSgpuDevices(*v));
+    FUZZ_CHECK(back.ok() && *back == *v);
+  }
+  if (auto v = hami::api::DecodeMetaxSgpuAllocation(text); v.ok()) {
+    auto back = hami::api::DecodeMetaxSgpuAllocation(hami::api::EncodeMetaxSgpuAllocation(*v));
+    FUZZ_CHECK(back.ok() && *back == *v);
   }
   return 0;
 }

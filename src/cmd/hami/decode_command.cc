@@ -22,7 +22,8 @@ std::function<int()> DefineDecodeCommand(CLI::App& command) {
       "hami.io/node-<MR-V100|MR-V50|BI-V150|BI-V100>-register, *-devices-to-allocate, "
       "*-devices-allocated, hami.io/mutex.lock, hami.io/node-handshake*, hami.io/bind-phase, "
       "hami.io/bind-time, hami.io/vgpu-time, hami.io/node-nvidia-score, "
-      "hami.io/vgpu-mig-allocations, CAMBRICON_DSMLU_PROFILE, mthreads.com/gpu-index, quantity. "
+      "hami.io/vgpu-mig-allocations, CAMBRICON_DSMLU_PROFILE, mthreads.com/gpu-index, metax-tech.com/node-gpu-devices, "
+      "metax-tech.com/gpu-devices-allocated, quantity. "
       "The JSON schemas are in docs/protocol.md.");
   return [args] {
     auto json = api::DecodeAnnotationToJson(args->key, ReadValueArgument(args->value),

@@ -186,6 +186,10 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     rec.reserved_only = true;
     rec.devices = f.devices;
     rec.charges = CollapseUsage(rec.devices, plan.init_count, false);
+    for (const auto& vp : plan.vendors) {
+      auto it = rec.devices.find(vp.keyword);
+      if (it != rec.devices.end()) MarkCharges(*vp.vendor, pod.annotations, it->second, rec.charges);
+    }
     auto& nq = qshard.map[pod.namespace_name];
     for (const auto& ch : rec.charges) {
       const auto& n = plan.Find(ch.vendor)->vendor->names();

@@ -53,7 +53,7 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
     }
     for (const auto& p : fit.chosen) {
       Charge(*cand[p.pos], p);
-      quota[vi].held_devices.push_back(cand[p.pos]->id);
+      quota[vi].held_devices.push_back({cand[p.pos]->id, p.cores});
     }
     if (out != nullptr) {
       auto& dst = out->devices[vp.keyword][c];
@@ -106,8 +106,10 @@ NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const
   for (const auto& [keyword, scorer] : extras.scorers) {
     for (size_t vi = 0; vi < plan.vendors.size(); ++vi) {
       if (plan.vendors[vi].keyword != keyword) continue;
-      const auto taken = static_cast<int32_t>(quota[vi].held_devices.size());
-      if (taken > 0) result.score += scorer(taken, plan.binpack);
+      const auto& taken = quota[vi].held_devices;
+      if (!taken.empty()) {
+        result.score += scorer({devices, taken, &plan.vendors[vi].constraints, plan.binpack});
+      }
     }
   }
   result.ok = true;
@@ -121,7 +123,7 @@ std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevi
     for (auto& c : out) {
       if (c.uuid == uuid && c.vendor == vendor) return c;
     }
-    out.push_back({vendor, uuid, 0, 0, 0});
+    out.push_back({vendor, uuid, 0, 0, 0, {}});
     return out.back();
   };
   for (const auto& [vendor, pd] : devices) {
@@ -152,6 +154,19 @@ std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevi
     }
   }
   return out;
+}
+
+void MarkCharges(const vendors::Vendor& vendor, const vendors::AnnotationMap& pod_annotations,
+                 const api::PodDevices& devices, std::vector<DeviceCharge>& charges) {
+  for (const auto& container : devices) {
+    for (const auto& d : container) {
+      const auto mark = vendor.annotator().Mark(pod_annotations, d);
+      if (mark.policy < 0 && mark.pod_class < 0) continue;
+      for (auto& c : charges) {
+        if (c.vendor == vendor.names().keyword && c.uuid == d.uuid) c.mark = mark;
+      }
+    }
+  }
 }
 
 }  // namespace hami::scheduler::internal

@@ -71,8 +71,13 @@ struct DeviceCharge {
   int64_t mem_mib = 0;
   int64_t cores = 0;
   int32_t slots = 0;
+  vendors::PodAnnotator::UsageMark mark;  // from the vendor's annotator
 };
 std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevices>& devices,
                                         size_t init_count, bool init_done);
+// Sets the UsageMark of the charges on `vendor`'s devices from its annotator
+// (what the pod leaves on a device besides usage; the last container wins).
+void MarkCharges(const vendors::Vendor& vendor, const vendors::AnnotationMap& pod_annotations,
+                 const api::PodDevices& devices, std::vector<DeviceCharge>& charges);
 
 }  // namespace hami::scheduler::internal

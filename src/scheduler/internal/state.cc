@@ -24,6 +24,10 @@ void NodeState::Apply(const std::vector<DeviceCharge>& charges, int sign) {
         d.used += sign * c.slots;
         d.used_mem_mib += sign * c.mem_mib;
         d.used_cores += static_cast<int32_t>(sign * c.cores);
+        if (sign > 0 && c.mark.policy >= 0) d.policy = c.mark.policy;
+        if (c.mark.pod_class >= 0 && c.mark.pod_class < static_cast<int32_t>(d.class_pods.size())) {
+          d.class_pods[c.mark.pod_class] += sign;
+        }
         break;
       }
     }
@@ -208,6 +212,10 @@ Status State::UpsertPod(const Pod& pod) {
     rec.devices[v->names().keyword] = std::move(*devs);
   }
   rec.charges = CollapseUsage(rec.devices, pod.init_containers.size(), pod.InitContainersDone());
+  for (const auto& v : vendors) {
+    auto it = rec.devices.find(v->names().keyword);
+    if (it != rec.devices.end()) MarkCharges(*v, pod.annotations, it->second, rec.charges);
+  }
   Install(std::move(rec));
   return OkStatus();
 }

@@ -10,7 +10,8 @@ class ComposedVendor final : public Vendor {
  public:
   explicit ComposedVendor(VendorParts p) : parts_(std::move(p)) {
     if (!parts_.mutator) parts_.mutator = std::make_unique<CountMutator>(parts_.names.count_resource);
-    annotator_ = std::make_unique<DeviceListAnnotator>(parts_.names, std::move(parts_.extra));
+    annotator_ = std::make_unique<DeviceListAnnotator>(parts_.names, std::move(parts_.extra),
+                                                       std::move(parts_.mark));
   }
   const VendorNames& names() const override { return parts_.names; }
   const RequestParser& parser() const override { return *parts_.parser; }

@@ -19,20 +19,28 @@ namespace hami::vendors::common {
 using ExtraAnnotations =
     std::function<void(const api::PodDevices& devices, const FilterContext& context, AnnotationMap& out)>;
 
+// What a pod's device leaves on the device besides usage (PodAnnotator::Mark).
+using UsageMarker =
+    std::function<PodAnnotator::UsageMark(const AnnotationMap& pod_annotations, const api::ContainerDevice& device)>;
+
 // Writes the device list (reference 4.3) under names.to_allocate_annotation
 // (skipped when empty) and names.allocated_annotation, then `extra`; decodes
 // the list back.
 class DeviceListAnnotator : public PodAnnotator {
  public:
-  DeviceListAnnotator(const VendorNames& names, ExtraAnnotations extra = {})
-      : names_(names), extra_(std::move(extra)) {}
+  DeviceListAnnotator(const VendorNames& names, ExtraAnnotations extra = {}, UsageMarker mark = {})
+      : names_(names), extra_(std::move(extra)), mark_(std::move(mark)) {}
   void Annotate(const api::PodDevices& devices, const FilterContext& context,
                 AnnotationMap& out) const override;
   StatusOr<api::PodDevices> DecodeAllocated(std::string_view value) const override;
+  UsageMark Mark(const AnnotationMap& pod_annotations, const api::ContainerDevice& device) const override {
+    return mark_ ? mark_(pod_annotations, device) : UsageMark{};
+  }
 
  private:
   const VendorNames& names_;
   ExtraAnnotations extra_;
+  UsageMarker mark_;
 };
 
 // Card indexes of one container's devices, comma-separated (synthesised ids).
@@ -45,6 +53,7 @@ struct VendorParts {
   std::unique_ptr<const DeviceFitter> fitter;         // required
   std::unique_ptr<const AdmissionMutator> mutator;    // default CountMutator
   ExtraAnnotations extra;                             // default none
+  UsageMarker mark;                                   // default none
 };
 
 std::unique_ptr<const Vendor> Compose(VendorParts parts);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "api/fuzz/fuzz_check.h"
 #include "vendors/registry.h"
@@ -36,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ResourceList capacity;
     if (!n.register_annotation.empty()) annotations[n.register_annotation] = text;
     annotations["metax-tech.com/gpu.topology.losses"] = text;
+    annotations["metax-tech.com/node-gpu-devices"] = text;
     annotations["hami.io/device-cordon"] = text;
     for (const std::string& r : n.managed_resources) {
       capacity.insert_or_assign(r, hami::api::Quantity::FromInteger(number));
@@ -47,7 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(d.vendor == n.keyword);
         FUZZ_CHECK(d.count >= 0 && d.total_mem_mib >= 0 && d.total_cores >= 0);
       }
-      if (inv->score) (void)inv->score(static_cast<int32_t>(number % 9), number % 2 == 0);
+      if (inv->score) {
+        std::vector<HeldDevice> taken;
+        for (const DeviceUsage& d : inv->devices) taken.push_back({d.id, static_cast<int32_t>(number % 101)});
+        taken.resize(std::min<size_t>(taken.size(), static_cast<size_t>(number % 9)));
+        FitConstraints constraints;
+        constraints.pod_values["metax-tech.com/sgpu-app-class"] = number % 3 == 0 ? "online" : "offline";
+        constraints.pod_values["metax-tech.com/sgpu-topology-aware"] = "true";
+        (void)inv->score(ScoreInput{inv->devices, taken, &constraints, number % 2 == 0});
+      }
     }
     (void)v->annotator().DecodeAllocated(text);
   }

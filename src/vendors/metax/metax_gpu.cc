@@ -39,9 +39,9 @@ class Inventory final : public InventoryDecoder {
     auto losses = Table(node.Annotation("metax-tech.com/gpu.topology.losses"));
     auto scores = Table(node.Annotation("metax-tech.com/gpu.topology.scores"));
     if (inv.devices.empty() || (losses.empty() && scores.empty())) return inv;
-    inv.score = [losses = std::move(losses), scores = std::move(scores)](int32_t n, bool binpack) {
-      const auto& table = binpack ? losses : scores;
-      auto it = table.find(n);
+    inv.score = [losses = std::move(losses), scores = std::move(scores)](const ScoreInput& in) {
+      const auto& table = in.binpack ? losses : scores;
+      auto it = table.find(static_cast<int32_t>(in.taken.size()));
       return it == table.end() ? 0.0 : 2000.0 - static_cast<double>(it->second);
     };
     return inv;

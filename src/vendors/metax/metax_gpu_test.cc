@@ -40,9 +40,13 @@ TEST(MetaxGpu, TopologyScore) {
   node.annotations["metax-tech.com/gpu.topology.scores"] = R"({"1":50,"2":10})";
   auto inv = h.Get("Metax-GPU").inventory().Decode(node.View());
   ASSERT_TRUE(inv.ok() && inv->score);
-  EXPECT_EQ(inv->score(1, /*binpack=*/true), 1900);
-  EXPECT_EQ(inv->score(2, /*binpack=*/false), 1990);
-  EXPECT_EQ(inv->score(3, true), 0);
+  const std::vector<HeldDevice> taken(3);
+  auto score = [&](size_t n, bool binpack) {
+    return inv->score(ScoreInput{{}, std::span(taken).first(n), nullptr, binpack});
+  };
+  EXPECT_EQ(score(1, /*binpack=*/true), 1900);
+  EXPECT_EQ(score(2, /*binpack=*/false), 1990);
+  EXPECT_EQ(score(3, true), 0);
   node.annotations["metax-tech.com/gpu.topology.losses"] = "not json";
   node.annotations.erase("metax-tech.com/gpu.topology.scores");
   EXPECT_FALSE(h.Get("Metax-GPU").inventory().Decode(node.View())->score);

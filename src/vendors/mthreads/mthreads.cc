@@ -68,8 +68,8 @@ class Fitter final : public common::CommonFitter {
  protected:
   std::string_view Refuse(const DeviceUsage& d, const DeviceRequest&, int64_t, int32_t,
                           const QuotaBudget& pod) const override {
-    for (std::string_view held : pod.held_devices) {
-      if (held != d.id) return api::reasons::kCardNotFoundCustomFilterRule;
+    for (const HeldDevice& held : pod.held_devices) {
+      if (held.id != d.id) return api::reasons::kCardNotFoundCustomFilterRule;
     }
     return {};
   }

@@ -78,10 +78,10 @@ TEST(Mthreads, EveryDeviceOfAPodIsTheSameGpu) {
   Harness h;
   h.Load("Mthreads", MtNode());
   auto c = Container({{"mthreads.com/vgpu", "1"}, {"mthreads.com/sgpu-memory", "8"}, {"mthreads.com/sgpu-core", "4"}});
-  auto r = h.Fit("Mthreads", c, {}, {"node-a-mthreads-0"});
+  auto r = h.Fit("Mthreads", c, {}, {{"node-a-mthreads-0"}});
   ASSERT_TRUE(r.outcome.ok) << r.reason;
   EXPECT_EQ(r.indexes, std::vector<int32_t>{0});
-  r = h.Fit("Mthreads", c, {{"mthreads.ai/nouse-gpuuuid", "node-a-mthreads-0"}}, {"node-a-mthreads-0"});
+  r = h.Fit("Mthreads", c, {{"mthreads.ai/nouse-gpuuuid", "node-a-mthreads-0"}}, {{"node-a-mthreads-0"}});
   EXPECT_EQ(r.reason, "1/2 CardNotFoundCustomFilterRule, 1/2 CardUuidMismatch");
 }
 

@@ -81,7 +81,7 @@ class Harness {
 
   // `held`: devices the pod already got from the vendor in earlier containers.
   FitResult Fit(std::string_view keyword, const ContainerResources& c, const AnnotationMap& pod = {},
-                std::vector<std::string_view> held = {}, std::string_view node = "node-a",
+                std::vector<HeldDevice> held = {}, std::string_view node = "node-a",
                 int64_t now_ns = 1700000000123456789) {
     FitResult r;
     const Vendor& v = Get(keyword);
