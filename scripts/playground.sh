@@ -32,7 +32,7 @@ while (($#)); do
     --dir) dir="$2"; shift 2 ;;
     --real-gpu) real_gpu=1; shift ;;
     --no-examples) examples=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 1 ;;
   esac
 done
@@ -384,6 +384,6 @@ case "$cmd" in
   up) cmd_up ;;
   status) cmd_status || exit $? ;;
   down) cmd_down ;;
-  -h|--help|help) sed -n '2,20p' "$0" ;;
-  *) sed -n '2,20p' "$0" >&2; exit 1 ;;
+  -h|--help|help) sed -n '2,22p' "$0" ;;
+  *) sed -n '2,22p' "$0" >&2; exit 1 ;;
 esac
