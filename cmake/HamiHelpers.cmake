@@ -16,6 +16,13 @@ if(HAMI_WERROR)
   list(APPEND HAMI_WARNING_FLAGS -Werror)
 endif()
 
+if(HAMI_SANITIZE AND HAMI_TSAN)
+  message(FATAL_ERROR "HAMI_SANITIZE (ASan) and HAMI_TSAN cannot be combined")
+endif()
+if(HAMI_TSAN)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
 if(HAMI_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)
