@@ -106,13 +106,15 @@ StatusOr<std::unique_ptr<ReloadingCertificate>> ReloadingCertificate::Load(
     std::string cert_path, std::string key_path, const Clock& clock, std::chrono::milliseconds check_interval) {
   std::unique_ptr<ReloadingCertificate> rc(
       new ReloadingCertificate(std::move(cert_path), std::move(key_path), clock, check_interval));
+  // Stamps before the read, as MaybeReload does: a rotation landing during the
+  // read then shows as a change at the next check instead of being missed.
+  rc->cert_stamp_ = StampOf(rc->cert_path_);
+  rc->key_stamp_ = StampOf(rc->key_path_);
   auto pair = ReadPair(rc->cert_path_, rc->key_path_);
   if (!pair.ok()) return pair.status();
   rc->pair_ = std::move(*pair);
   rc->generation_ = 1;
   rc->next_check_ = clock.Monotonic() + check_interval;
-  rc->cert_stamp_ = StampOf(rc->cert_path_);
-  rc->key_stamp_ = StampOf(rc->key_path_);
   return rc;
 }
 

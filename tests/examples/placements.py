@@ -145,11 +145,7 @@ def why_not_running(k, pod):
 
 
 def last_event(k, name, ns):
-    try:
-        ev = k.json("get", "events", "-n", ns, "--field-selector", f"involvedObject.name={name}")
-    except RuntimeError:
-        return None
-    items = sorted(ev.get("items", []), key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+    items = pod_events(k, name, ns)
     return items[-1]["message"] if items else None
 
 
