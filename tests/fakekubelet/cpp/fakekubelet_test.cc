@@ -6,6 +6,7 @@
 // annotations and binds, like hami-scheduler's Filter+Bind.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +60,9 @@ class Process {
   Process(const std::vector<std::string>& argv, const std::string& log_path) {
     pid_ = fork();
     if (pid_ == 0) {
+      // Die with the test: a test process that aborts (a failed assertion in a
+      // helper, a sanitizer's halt_on_error) must not leave a kubelet behind.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       FILE* f = std::freopen(log_path.c_str(), "a", stdout);
       (void)f;
       dup2(fileno(stdout), 2);
