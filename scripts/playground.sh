@@ -58,6 +58,14 @@ find_bin() { # name -> path of a built executable under $build, or empty
 }
 kubectl_bin() { ls "$cache"/k8s-v*/kubectl 2>/dev/null | sort -V | tail -1 || true; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+vendor_nodes_yaml="$repo/examples/playground/vendor-nodes.yaml"
+# name, vendor keyword and count resource of each simulated vendor node.
+vendor_node_names() {
+  [[ -f "$vendor_nodes_yaml" ]] || return 0
+  python3 -c 'import sys,yaml
+for n in yaml.safe_load(open(sys.argv[1]))["nodes"]:
+    print(n["name"], n["vendor"], next(iter(n["devices"])))' "$vendor_nodes_yaml"
+}
 node_names() { python3 -c 'import sys,yaml; [print(n["name"], n["gpus"]) for n in yaml.safe_load(open(sys.argv[1]))["nodes"]]' "$nodes_yaml"; }
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -114,7 +122,7 @@ build_all() {
   fi
   local targets=() t
   local known; known="$(ninja -C "$build" -t targets all 2>/dev/null | cut -d: -f1)"
-  for t in hami-scheduler hami-device-plugin hami-monitor hami hami_fake_nvml vgpu; do
+  for t in hami-scheduler hami-device-plugin hami-monitor hami hami_fake_nvml vgpu hami-sim-vendor-plugin; do
     grep -qx "$t" <<<"$known" && targets+=("$t")
   done
   if ((${#targets[@]})); then
@@ -143,6 +151,7 @@ find_components() {
   scheduler_bin="$(find_bin hami-scheduler)"
   plugin_bin="$(find_bin hami-device-plugin)"
   monitor_bin="$(find_bin hami-monitor)"
+  sim_vendor_bin="$(find_bin hami-sim-vendor-plugin)"
   fake_nvml="$(find "$build" -name libnvidia-ml.so.1 -path '*fakes*' 2>/dev/null | head -1)"
   kubectl="$(kubectl_bin)"
   [[ -n "${fakekubelet:-}" ]] || fakekubelet="$(ls "$cache"/bin/fakekubelet "$cache"/fakekubelet-*/fakekubelet 2>/dev/null | head -1 || true)"
@@ -151,6 +160,7 @@ find_components() {
   [[ -n "$scheduler_bin" ]] || warn "hami-scheduler is not built yet (src/cmd/hami-scheduler): pods will stay Pending"
   [[ -n "$plugin_bin" ]] || warn "hami-device-plugin is not built yet (src/cmd/hami-device-plugin): nodes register no GPUs"
   [[ -n "$monitor_bin" ]] || warn "hami-monitor is not built yet (src/cmd/hami-monitor): no node metrics"
+  [[ -n "$sim_vendor_bin" ]] || warn "hami-sim-vendor-plugin (tests/fakes) is not built: no nodes of the other vendors"
   [[ -n "$fakekubelet" ]] || warn "fake kubelet (tests/fakekubelet) is not in this checkout: pods are bound but never Running"
   if ((real_gpu == 0)) && [[ -z "$fake_nvml" ]]; then
     warn "fake NVML (tests/fakes, libnvidia-ml.so.1) is not built: the device plugin cannot see simulated GPUs"
@@ -214,6 +224,26 @@ EOF
   "${k[@]}" taint node "$1" node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
 }
 
+# The other vendors' simulated nodes (examples/playground/vendor-nodes.yaml): a fake
+# kubelet and the simulated vendor plugin (a test double) per node.
+start_vendor_nodes() {
+  [[ -n "$sim_vendor_bin" && -n "$fakekubelet" ]] || return 0
+  local name vendor resource nd started=()
+  while read -r name vendor resource; do
+    nd="$dir/nodes/$name"
+    mkdir -p "$nd/device-plugins"
+    create_node "$name"
+    "$kubectl" --kubeconfig "$kubeconfig" label node "$name" --overwrite "hami.io/sim-vendor=$vendor" >/dev/null
+    start "kubelet-$name" -- "$fakekubelet" --kubeconfig "$kubeconfig" --node-name "$name" \
+      --plugin-dir "$nd/device-plugins" --resource "$resource"
+    start "vendor-plugin-$name" -- "$sim_vendor_bin" --kubeconfig "$kubeconfig" --node-name "$name" \
+      --plugin-dir "$nd/device-plugins" --spec "$vendor_nodes_yaml" \
+      --device-config-file "$dir/device-config.yaml" --enable-iluvatar --enable-ascend
+    started+=("$vendor")
+  done < <(vendor_node_names)
+  say "other vendors' nodes (simulated plugins): ${started[*]}"
+}
+
 cmd_up() {
   if [[ -f "$dir/state.env" ]] && (source "$dir/state.env" &&
       "$kubectl" --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1); then
@@ -243,7 +273,7 @@ cmd_up() {
       --http-bind "127.0.0.1:$ext_port" --https-bind "127.0.0.1:$wh_port" \
       --cert-file "$dir/certs/server.crt" --key-file "$dir/certs/server.key" \
       --metrics-bind-address "127.0.0.1:$sched_metrics" --scheduler-name hami-scheduler \
-      --device-config-file "$dir/device-config.yaml"
+      --device-config-file "$dir/device-config.yaml" --enable-iluvatar --enable-ascend
     wait_http "http://127.0.0.1:$ext_port/healthz" 20 || warn "hami-scheduler did not answer /healthz (log: $dir/logs/hami-scheduler.log)"
   fi
 
@@ -270,6 +300,8 @@ cmd_up() {
       --kubeconfig "$kubeconfig" "${nvml[@]}"
     i=$((i + 1))
   done < <(node_names)
+
+  start_vendor_nodes
 
   if [[ -n "$plugin_bin" ]]; then
     say "waiting for the nodes to register their GPUs (hami.io/node-nvidia-register)"
@@ -321,7 +353,7 @@ cmd_status() {
   if "$kubectl" --kubeconfig "$kubeconfig" get --raw /readyz >/dev/null 2>&1; then
     echo
     "$kubectl" --kubeconfig "$kubeconfig" get nodes -l hami.io/playground=true \
-      -o custom-columns='NODE:.metadata.name,GPUS(vGPU slots):.status.allocatable.nvidia\.com/gpu' 2>/dev/null || true
+      -o custom-columns='NODE:.metadata.name,GPUS(vGPU slots):.status.allocatable.nvidia\.com/gpu,VENDOR(simulated):.metadata.labels.hami\.io/sim-vendor' 2>/dev/null || true
     echo
     python3 "$placements" --kubeconfig "$kubeconfig" --kubectl "$kubectl" report \
       "${report_args[@]}" || report_rc=$?

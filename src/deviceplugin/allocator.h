@@ -22,16 +22,26 @@ struct AllocatorOptions {
   PluginConfig config;
 };
 
-class Allocator {
+// What the kubelet-facing server (server.h) asks of a plugin: answers to
+// Allocate and GetPreferredAllocation. Implementations serialize as they need.
+class AllocateHandler {
+ public:
+  virtual ~AllocateHandler() = default;
+  virtual StatusOr<v1beta1::AllocateResponse> Allocate(const v1beta1::AllocateRequest& request) = 0;
+  virtual StatusOr<v1beta1::PreferredAllocationResponse> GetPreferredAllocation(
+      const v1beta1::PreferredAllocationRequest& request) = 0;
+};
+
+class Allocator final : public AllocateHandler {
  public:
   Allocator(ClusterApi* api, AllocatorOptions options);
 
   // On failure the pod (when known) gets bind-phase=failed, the node lock is
   // released and a Warning event "AllocateFailed" is recorded.
-  StatusOr<v1beta1::AllocateResponse> Allocate(const v1beta1::AllocateRequest& request);
+  StatusOr<v1beta1::AllocateResponse> Allocate(const v1beta1::AllocateRequest& request) override;
 
   StatusOr<v1beta1::PreferredAllocationResponse> GetPreferredAllocation(
-      const v1beta1::PreferredAllocationRequest& request);
+      const v1beta1::PreferredAllocationRequest& request) override;
 
   // The pod whose devices kubelet is allocating now. `hint_uuids`: physical
   // GPU UUIDs of kubelet's first container request (may be empty).

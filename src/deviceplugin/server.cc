@@ -27,7 +27,7 @@ grpc::Status ToGrpc(const Status& s) {
 
 class PluginServer::Service final : public v1beta1::DevicePlugin::Service {
  public:
-  Service(Allocator* allocator, const ServerOptions& options)
+  Service(AllocateHandler* allocator, const ServerOptions& options)
       : allocator_(allocator), options_(options) {}
 
   grpc::Status GetDevicePluginOptions(grpc::ServerContext*, const v1beta1::Empty*,
@@ -108,7 +108,7 @@ class PluginServer::Service final : public v1beta1::DevicePlugin::Service {
     return msg;
   }
 
-  Allocator* allocator_;
+  AllocateHandler* allocator_;
   const ServerOptions& options_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -117,7 +117,7 @@ class PluginServer::Service final : public v1beta1::DevicePlugin::Service {
   bool stopping_ = false;
 };
 
-PluginServer::PluginServer(Allocator* allocator, ServerOptions options)
+PluginServer::PluginServer(AllocateHandler* allocator, ServerOptions options)
     : allocator_(allocator), options_(std::move(options)),
       service_(std::make_unique<Service>(allocator_, options_)) {}
 

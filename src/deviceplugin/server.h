@@ -28,7 +28,7 @@ struct ServerOptions {
 
 class PluginServer {
  public:
-  PluginServer(Allocator* allocator, ServerOptions options);
+  PluginServer(AllocateHandler* allocator, ServerOptions options);
   ~PluginServer();
   PluginServer(const PluginServer&) = delete;
   PluginServer& operator=(const PluginServer&) = delete;
@@ -47,7 +47,7 @@ class PluginServer {
   class Service;
 
  private:
-  Allocator* allocator_;
+  AllocateHandler* allocator_;
   ServerOptions options_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;

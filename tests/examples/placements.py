@@ -39,6 +39,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = os.path.normpath(os.path.join(HERE, "../../examples"))
 ALLOCATED = "hami.io/vgpu-devices-allocated"
+KUBELET_ENV = "hami.dev/fake-kubelet-env"  # what Allocate answered, recorded by the fake kubelet
 NAMESPACE = "hami-examples"
 
 
@@ -91,14 +92,20 @@ def pod_docs(path):
     return [d for d in yaml.safe_load_all(open(path)) if d]
 
 
-def wait_placed(k, name, ns, timeout):
+def allocated_key(pod_exp):
+    """The annotation holding a pod's devices: NVIDIA's, or the vendor's named in
+    the expectation (examples/vendors)."""
+    return (pod_exp or {}).get("allocated", ALLOCATED)
+
+
+def wait_placed(k, name, ns, timeout, key=ALLOCATED):
     """Wait until the pod has a node and an allocation; returns (pod, reason-if-not)."""
     deadline = time.time() + timeout
     pod = None
     while time.time() < deadline:
         pod = k.json("get", "pod", name, "-n", ns)
         ann = pod["metadata"].get("annotations", {})
-        if pod["spec"].get("nodeName") and ALLOCATED in ann:
+        if pod["spec"].get("nodeName") and key in ann:
             return pod, None
         time.sleep(0.3)
     return pod, last_event(k, name, ns) or "no event recorded"
@@ -149,26 +156,57 @@ def last_event(k, name, ns):
     return items[-1]["message"] if items else None
 
 
-def apply_file(k, path, ns, timeout):
+def apply_file(k, path, ns, timeout, expectations):
     """Apply a file's pods one after the other; returns {pod: (pod-json, reason)}."""
     out = {}
     for doc in pod_docs(path):
         k.run("apply", "-n", ns, "-f", "-", stdin=yaml.safe_dump(doc))
         name = doc["metadata"]["name"]
-        out[name] = wait_placed(k, name, ns, timeout)
+        out[name] = wait_placed(k, name, ns, timeout, allocated_key(expectations.get(name)))
     return out
 
 
-def describe(pod, gpus):
+def describe(pod, gpus, key=ALLOCATED):
     ann = pod["metadata"].get("annotations", {})
-    if ALLOCATED not in ann:
+    if key not in ann:
         return None
     rows = []
-    for ci, devs in enumerate(parse_allocated(ann[ALLOCATED])):
-        for uuid, _t, mem, cores in devs:
-            g = gpus.get(uuid, {})
-            rows.append((ci, uuid, g.get("index", "?"), g.get("name", "?"), mem, cores))
+    for ci, devs in enumerate(parse_allocated(ann[key])):
+        for uuid, dev_type, mem, cores in devs:
+            g = gpus.get(uuid)
+            if g is None:  # another vendor's device: its id and type
+                rows.append((ci, uuid, "", f"{dev_type} {uuid}", mem, cores))
+            else:
+                rows.append((ci, uuid, g.get("index", "?"), g.get("name", "?"), mem, cores))
     return rows
+
+
+def check_vendor_pod(name, pod, exp, bad):
+    """Another vendor's example (examples/vendors): on its simulated node, with the
+    expected number of devices in the vendor's allocated annotation; once Running,
+    the simulated vendor plugin handed exactly those devices to the container."""
+    ann = pod["metadata"].get("annotations", {})
+    node = pod["spec"].get("nodeName")
+    if node != exp["node"]:
+        bad(f"node {node}, expected {exp['node']}")
+    try:
+        devs = [d for c in parse_allocated(ann[exp["allocated"]]) for d in c]
+    except (KeyError, ValueError) as e:
+        return bad(f"cannot read {exp['allocated']}: {e}")
+    ids = [d[0] for d in devs]
+    if len(devs) != exp["devices"]:
+        bad(f"{len(devs)} {exp['vendor']} devices, expected {exp['devices']}")
+    if len(set(ids)) != len(ids):
+        bad(f"the same device twice: {ids}")
+    if pod.get("status", {}).get("phase") != "Running":
+        return
+    try:
+        envs = json.loads(ann.get(KUBELET_ENV, "{}"))
+    except ValueError:
+        envs = {}
+    env = next(iter(envs.values()), {})
+    if env.get("HAMI_SIMULATED_DEVICE_PLUGIN") != exp["vendor"] or ",".join(ids) not in env.values():
+        bad(f"Allocate did not hand the container its {exp['vendor']} devices {ids}: env {env}")
 
 
 def check_pod(name, pod, exp, gpus, placed, fails, echo=True):
@@ -177,6 +215,8 @@ def check_pod(name, pod, exp, gpus, placed, fails, echo=True):
         if echo:
             print(f"    FAIL {msg}")
 
+    if "vendor" in exp:
+        return check_vendor_pod(name, pod, exp, bad)
     ann = pod["metadata"].get("annotations", {})
     node = pod["spec"].get("nodeName")
     try:
@@ -265,7 +305,7 @@ def cmd_check(k, args):
         time.sleep(args.settle)  # let the scheduler see the deletions
         placed = {}
         for name, (pod, reason) in apply_file(k, os.path.join(EXAMPLES, f), args.namespace,
-                                              args.timeout).items():
+                                              args.timeout, exp["examples"][f]).items():
             if reason:
                 fails.append(f"{name}: not placed within {args.timeout}s: {reason}")
                 print(f"    FAIL {name}: not placed: {reason}")
@@ -279,7 +319,7 @@ def cmd_check(k, args):
                     fails.append(f"{name}: phase {phase}, bind-phase {bind}")
                     print(f"    FAIL {name}: phase {phase}, bind-phase {bind} "
                           f"({last_event(k, name, args.namespace) or 'no event'})")
-            rows = describe(pod, gpus)
+            rows = describe(pod, gpus, allocated_key(exp["examples"][f].get(name)))
             print(f"  {name:<20} {pod['spec']['nodeName']:<12} " +
                   ", ".join(f"GPU{r[2]} {r[4]}MiB {r[5]}%" for r in rows) +
                   f"  [{pod.get('status', {}).get('phase')}]")
@@ -321,7 +361,8 @@ def cmd_apply(k, args):
     problems, placed, owner = [], {}, {}
 
     def placed_or_problem(f, name):
-        pod, reason = wait_placed(k, name, args.namespace, args.timeout)
+        pod, reason = wait_placed(k, name, args.namespace, args.timeout,
+                                  allocated_key(exp["examples"][f].get(name)))
         owner[name] = f
         if reason:
             problems.append(f"{name} ({f}): not placed within {args.timeout:.0f}s: {reason}")
@@ -416,23 +457,24 @@ def cmd_report(k, args):
     pods = {p["metadata"]["name"]: p for p in k.json("get", "pods", "-n", args.namespace)["items"]}
     expected = [(f, name) for f in exp["playgroundOrder"] for name in exp["examples"][f]]
     known = {name for _f, name in expected}
-    print(f"{'POD':<20} {'NODE':<12} {'GPU':<32} {'MEMORY':>10} {'CORES':>6}  PHASE")
+    keys = {name: allocated_key(exp["examples"][f][name]) for f, name in expected}
+    print(f"{'POD':<20} {'NODE':<15} {'GPU':<32} {'MEMORY':>10} {'CORES':>6}  PHASE")
     not_running, absent = [], []
     for name in [n for _f, n in sorted(expected, key=lambda e: e[1])] + sorted(set(pods) - known):
         pod = pods.get(name)
         if pod is None:
             absent.append(name)
-            print(f"{name:<20} {'-':<12} {'-':<32} {'-':>10} {'-':>6}  not created")
+            print(f"{name:<20} {'-':<15} {'-':<32} {'-':>10} {'-':>6}  not created")
             continue
         phase = pod.get("status", {}).get("phase", "?")
         if pod["metadata"].get("deletionTimestamp"):
             phase = "Terminating"
-        rows = describe(pod, gpus) or [(0, "-", "-", "-", "-", "-")]
+        rows = describe(pod, gpus, keys.get(name, ALLOCATED)) or [(0, "-", "-", "-", "-", "-")]
         for i, (_ci, _u, idx, model, mem, cores) in enumerate(rows):
-            gpu = f"{idx}: {model}"[:32] if idx != "-" else "-"
+            gpu = "-" if idx == "-" else (f"{idx}: {model}" if idx != "" else model)[:32]
             mem_s = f"{mem} MiB" if mem != "-" else "-"
             cores_s = f"{cores}%" if cores != "-" else "-"
-            print(f"{name if i == 0 else '':<20} {pod['spec'].get('nodeName') or '-' if i == 0 else '':<12} "
+            print(f"{name if i == 0 else '':<20} {pod['spec'].get('nodeName') or '-' if i == 0 else '':<15} "
                   f"{gpu:<32} {mem_s:>10} {cores_s:>6}  {phase if i == 0 else ''}")
         if phase != "Running":
             not_running.append(name)

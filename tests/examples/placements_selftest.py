@@ -26,7 +26,9 @@ def expect(cond, what):
 
 
 exp, gpus = P.load_layout()
-files = sorted(f for f in os.listdir(P.EXAMPLES) if f[:2].isdigit() and f.endswith(".yaml"))
+gpu_files = sorted(f for f in os.listdir(P.EXAMPLES) if f[:2].isdigit() and f.endswith(".yaml"))
+vendor_files = sorted("vendors/" + f for f in os.listdir(os.path.join(P.EXAMPLES, "vendors")) if f.endswith(".yaml"))
+files = sorted(gpu_files + vendor_files)
 expect(sorted(exp["examples"]) == files, f"expected.yaml covers exactly {files}")
 expect(sorted(exp["playgroundOrder"]) == files, "playgroundOrder lists every example once")
 # The shared playground applies pinned examples first, in dependency order, then the
@@ -45,7 +47,24 @@ for u, g in gpus.items():
     for peer in g.get("nvlinkPeers", []):
         expect(peer in gpus and u in gpus[peer].get("nvlinkPeers", []), f"NVLink {u}<->{peer} symmetric")
 
-for f in files:
+# Other vendors: one example each, on its vendor's simulated node, asking for the
+# node's count resource (as many as the expectation's devices).
+vendor_nodes = {n["name"]: n for n in yaml.safe_load(open(os.path.join(P.EXAMPLES, "playground",
+                                                                       "vendor-nodes.yaml")))["nodes"]}
+seen_vendors = set()
+for f in vendor_files:
+    for d in P.pod_docs(os.path.join(P.EXAMPLES, f)):
+        e = exp["examples"][f].get(d["metadata"]["name"], {})
+        node = vendor_nodes.get(e.get("node"))
+        expect(node is not None and node["vendor"] == e.get("vendor"), f"{f}: node {e.get('node')} simulates {e.get('vendor')}")
+        if node:
+            count = next(iter(node["devices"]))
+            lim = d["spec"]["containers"][0]["resources"]["limits"]
+            expect(lim.get(count) == e.get("devices"), f"{f}: asks for {e.get('devices')} {count}")
+        seen_vendors.add(e.get("vendor"))
+expect(seen_vendors == {n["vendor"] for n in vendor_nodes.values()}, "one example per simulated vendor node")
+
+for f in gpu_files:
     docs = P.pod_docs(os.path.join(P.EXAMPLES, f))
     names = [d["metadata"]["name"] for d in docs]
     expect(sorted(names) == sorted(exp["examples"][f]), f"{f}: pods {names} match expectations")
@@ -103,6 +122,17 @@ expect(verdict("x", fake_pod("gpu-node-a", [(A[1], 10000, 0)]),
                exp["examples"]["08-binpack.yaml"]["binpack-2"], {"binpack-1": first}), "binpack on another GPU rejected")
 expect(not verdict("x", fake_pod("gpu-node-a", [(A[0], 10000, 0)]),
                    exp["examples"]["08-binpack.yaml"]["binpack-2"], {"binpack-1": first}), "binpack same GPU accepted")
+# Another vendor's pod: right node and count, and (Running) the plugin's hand-over.
+ve = exp["examples"]["vendors/kunlun-xpu.yaml"]["kunlun-pair"]
+vpod = {"metadata": {"annotations": {ve["allocated"]: "k-0,kunlun,98304,100:k-1,kunlun,98304,100:;",
+                                     P.KUBELET_ENV: '{"main": {"XPU_VISIBLE_DEVICES": "k-0,k-1", '
+                                                    '"HAMI_SIMULATED_DEVICE_PLUGIN": "kunlun"}}'}},
+        "spec": {"nodeName": ve["node"]}, "status": {"phase": "Running"}}
+expect(not verdict("x", vpod, ve), "vendor pod accepted")
+expect(verdict("x", dict(vpod, spec={"nodeName": "sim-dcu"}), ve), "vendor pod on another node rejected")
+wrong = json.loads(json.dumps(vpod))
+wrong["metadata"]["annotations"][P.KUBELET_ENV] = '{"main": {"XPU_VISIBLE_DEVICES": "k-0"}}'
+expect(verdict("x", wrong, ve), "vendor pod without its devices handed over rejected")
 # Decoder: HAMi's pod device list with two containers, and a malformed one.
 expect(P.parse_allocated("GPU-a,NVIDIA,1024,30:GPU-b,NVIDIA,1024,30:;;") ==
        [[("GPU-a", "NVIDIA", 1024, 30), ("GPU-b", "NVIDIA", 1024, 30)], []], "pod device list decoded")

@@ -2,8 +2,9 @@
 // serves the device-plugin Registration service on <plugin-dir>/kubelet.sock,
 // dials the plugin that registers, follows ListAndWatch, publishes the Node's
 // capacity/allocatable, and admits pods bound to its node one at a time by
-// calling GetPreferredAllocation/Allocate for every container that requests
-// the resource. The env each container got is recorded in the pod annotation
+// calling GetPreferredAllocation/Allocate for every container and every
+// registered resource it requests (several plugins may register, e.g. the
+// simulated vendor plugins of tests/simvendor). The env each container got is recorded in the pod annotation
 // hami.dev/fake-kubelet-env (JSON {container: {name: value}}) and the pod is
 // marked Running (or Failed with UnexpectedAdmissionError, like kubelet).
 // Deleted pods are terminated gracefully and removed as kubelet does
@@ -30,7 +31,7 @@ func main() {
 	flag.StringVar(&cfg.envAnnotation, "env-annotation", "hami.dev/fake-kubelet-env", "pod annotation recording the Allocate env")
 	flag.StringVar(&cfg.standaloneAllocate, "allocate", "", "standalone: comma-separated device IDs to Allocate once, print the response as JSON and exit")
 	flag.DurationVar(&cfg.standaloneWait, "wait", 20*time.Second, "standalone: how long to wait for registration and devices")
-	flag.StringVar(&cfg.resourceName, "resource", "nvidia.com/gpu", "resource to follow")
+	flag.StringVar(&cfg.resourceName, "resource", "nvidia.com/gpu", "resource always published on the node (a pod asking for it fails admission until its plugin registers); standalone: the resource to allocate from. Every resource a plugin registers is published and allocated too")
 	flag.BoolVar(&cfg.plainHTTP, "plain-http-client", false, "one connection per request, no gzip (for small test API servers)")
 	flag.Parse()
 	// Plain list+watch (no streaming watch-list): works with every API server,

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,15 +109,34 @@ func (k *kubelet) runNode(ctx context.Context) error {
 
 func logf(format string, args ...any) { log.Printf(format, args...) }
 
-func (k *kubelet) requested(c *corev1.Container) int {
-	q, ok := c.Resources.Limits[corev1.ResourceName(k.cfg.resourceName)]
-	if !ok {
-		q, ok = c.Resources.Requests[corev1.ResourceName(k.cfg.resourceName)]
+// requests lists the device-plugin resources a container asks for (limits,
+// else requests), sorted: the followed resource (--resource) and every
+// resource a plugin has registered. Like kubelet, other extended resources
+// (those a scheduler extender manages, e.g. nvidia.com/gpumem) are dropped;
+// a known resource whose plugin is gone fails the admission in allocate.
+func (k *kubelet) requests(c *corev1.Container) []resourceRequest {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []resourceRequest
+	seen := map[string]bool{}
+	for _, list := range []corev1.ResourceList{c.Resources.Limits, c.Resources.Requests} {
+		for name, q := range list {
+			r := string(name)
+			known := r == k.cfg.resourceName || k.plugins[r] != nil || k.devices[r] != nil
+			if seen[r] || !known || q.Value() <= 0 {
+				continue
+			}
+			seen[r] = true
+			out = append(out, resourceRequest{resource: r, count: int(q.Value())})
+		}
 	}
-	if !ok {
-		return 0
-	}
-	return int(q.Value())
+	sort.Slice(out, func(i, j int) bool { return out[i].resource < out[j].resource })
+	return out
+}
+
+type resourceRequest struct {
+	resource string
+	count    int
 }
 
 // admit allocates devices for every container of a pending pod and marks the
@@ -142,26 +163,36 @@ func (k *kubelet) admit(ctx context.Context, cs kubernetes.Interface, pod *corev
 	containers := append(append([]corev1.Container{}, pod.Spec.InitContainers...), pod.Spec.Containers...)
 	for i := range containers {
 		c := &containers[i]
-		n := k.requested(c)
-		if n == 0 {
+		reqs := k.requests(c)
+		if len(reqs) == 0 {
 			continue
 		}
-		resp, ids, err := k.allocate(ctx, k.cfg.resourceName, podKey, n)
-		if err != nil {
-			admitErr = fmt.Errorf("container %s: %w", c.Name, err)
-			break
-		}
 		env := map[string]string{}
-		for key, v := range resp.Envs {
-			env[key] = v
-		}
-		env["_DEVICE_IDS"] = fmt.Sprint(ids)
-		for _, m := range resp.Mounts {
-			ro := "rw"
-			if m.ReadOnly {
-				ro = "ro"
+		for _, r := range reqs {
+			resp, ids, err := k.allocate(ctx, r.resource, podKey, r.count)
+			if err != nil {
+				admitErr = fmt.Errorf("container %s: %w", c.Name, err)
+				break
 			}
-			env["_MOUNT "+m.ContainerPath] = m.HostPath + ":" + ro
+			for key, v := range resp.Envs {
+				env[key] = v
+			}
+			// The followed resource keeps the historical key; others are named.
+			idsKey := "_DEVICE_IDS"
+			if r.resource != k.cfg.resourceName {
+				idsKey += " " + r.resource
+			}
+			env[idsKey] = fmt.Sprint(ids)
+			for _, m := range resp.Mounts {
+				ro := "rw"
+				if m.ReadOnly {
+					ro = "ro"
+				}
+				env["_MOUNT "+m.ContainerPath] = m.HostPath + ":" + ro
+			}
+		}
+		if admitErr != nil {
+			break
 		}
 		envs[c.Name] = env
 	}
@@ -223,17 +254,30 @@ func (k *kubelet) setStatus(ctx context.Context, cs kubernetes.Interface, pod *c
 	return err
 }
 
-func (k *kubelet) nodeResources() corev1.ResourceList {
-	k.mu.Lock()
-	total, healthy := k.counts(k.cfg.resourceName)
-	k.mu.Unlock()
-	_ = total
-	return corev1.ResourceList{
-		corev1.ResourceCPU:                      resource.MustParse("64"),
-		corev1.ResourceMemory:                   resource.MustParse("512Gi"),
-		corev1.ResourcePods:                     *resource.NewQuantity(int64(k.cfg.podsCapacity), resource.DecimalSI),
-		corev1.ResourceName(k.cfg.resourceName): *resource.NewQuantity(int64(healthy), resource.DecimalSI),
+// nodeResources returns (capacity, allocatable): the fixed CPU, memory and
+// pods plus every device-plugin resource (the followed one even before its
+// plugin registers), as kubelet publishes them.
+func (k *kubelet) nodeResources() (corev1.ResourceList, corev1.ResourceList) {
+	allocatable := corev1.ResourceList{
+		corev1.ResourceCPU:    resource.MustParse("64"),
+		corev1.ResourceMemory: resource.MustParse("512Gi"),
+		corev1.ResourcePods:   *resource.NewQuantity(int64(k.cfg.podsCapacity), resource.DecimalSI),
 	}
+	capacity := allocatable.DeepCopy()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	names := []string{k.cfg.resourceName}
+	for r := range k.devices {
+		if r != k.cfg.resourceName {
+			names = append(names, r)
+		}
+	}
+	for _, r := range names {
+		total, healthy := k.counts(r)
+		capacity[corev1.ResourceName(r)] = *resource.NewQuantity(int64(total), resource.DecimalSI)
+		allocatable[corev1.ResourceName(r)] = *resource.NewQuantity(int64(healthy), resource.DecimalSI)
+	}
+	return capacity, allocatable
 }
 
 // ensureNode creates the Node if it does not exist (no taints, Ready).
@@ -254,12 +298,7 @@ func (k *kubelet) ensureNode(ctx context.Context, cs kubernetes.Interface) error
 }
 
 func (k *kubelet) patchNodeStatus(ctx context.Context, cs kubernetes.Interface) error {
-	res := k.nodeResources()
-	capacity := res.DeepCopy()
-	k.mu.Lock()
-	total, _ := k.counts(k.cfg.resourceName)
-	k.mu.Unlock()
-	capacity[corev1.ResourceName(k.cfg.resourceName)] = *resource.NewQuantity(int64(total), resource.DecimalSI)
+	capacity, res := k.nodeResources()
 	now := metav1.Now()
 	status := map[string]any{"status": map[string]any{
 		"capacity":    capacity,
@@ -287,10 +326,13 @@ func (k *kubelet) syncNodeLoop(ctx context.Context, cs kubernetes.Interface) {
 				log.Printf("node status: %v", err)
 			} else {
 				seen = v
-				k.mu.Lock()
-				total, healthy := k.counts(k.cfg.resourceName)
-				k.mu.Unlock()
-				log.Printf("node %s: %s capacity=%d allocatable=%d", k.cfg.nodeName, k.cfg.resourceName, total, healthy)
+				capacity, allocatable := k.nodeResources()
+				for r, q := range capacity {
+					if strings.Contains(string(r), "/") {
+						a := allocatable[r]
+						log.Printf("node %s: %s capacity=%s allocatable=%s", k.cfg.nodeName, r, q.String(), a.String())
+					}
+				}
 			}
 		}
 		k.waitFor(ctx, 20*time.Second, func() bool { return k.version != seen })
