@@ -44,7 +44,7 @@ k() { "$kubectl" "$@"; }
 examples=$(python3 -c 'import yaml,sys; e=yaml.safe_load(open(sys.argv[1]))["examples"]; print(" ".join(n for f in e for n in e[f]))' \
   "$repo/examples/expected.yaml")
 for pod in $examples; do
-  grep -Eq "^$pod +gpu-node-[abc] .*Running" "$dir/up.out" || fail "up: $pod is not reported Running"
+  grep -Eq "^$pod +(gpu-node-[abc]|sim-[a-z0-9-]+) .*Running" "$dir/up.out" || fail "up: $pod is not reported Running"
 done
 grep -q "NOT RUNNING" "$dir/up.out" && fail "up reports pods that are not Running"
 # The README's sample output is what up really prints (placements are deterministic).
@@ -56,7 +56,7 @@ step "2. scripts/playground.sh status"
 "$pg" status --dir "$dir" > "$dir/status.out"; rc=$?
 ((rc == 0)) || fail "status exited $rc: $(tail -5 "$dir/status.out")"
 for pod in $examples; do
-  grep -Eq "^$pod +gpu-node-[abc] .*Running" "$dir/status.out" || fail "status: $pod is not reported Running"
+  grep -Eq "^$pod +(gpu-node-[abc]|sim-[a-z0-9-]+) .*Running" "$dir/status.out" || fail "status: $pod is not reported Running"
 done
 
 # GPU usage as hami-scheduler exports it: memory, cores and tasks per GPU.
