@@ -12,9 +12,10 @@
 
 namespace hami::api {
 
-// The scalar fields of a vendor section (values as written; nested maps and
-// lists skipped): one entry for a map section, one per item for a list
-// section (e.g. `iluvatars`). InvalidArgument when the text is not YAML.
+// The scalar fields of a vendor section (values as written; scalars inside
+// nested maps and lists keyed by their path, "configs.0.templates.1.name"):
+// one entry for a map section, one per item for a list section (e.g.
+// `iluvatars`). InvalidArgument when the text is not YAML.
 using SectionFields = std::map<std::string, std::string, std::less<>>;
 StatusOr<std::vector<SectionFields>> ParseSectionFields(std::string_view section_yaml);
 

@@ -153,12 +153,25 @@ StatusOr<std::vector<SectionFields>> ParseSectionFields(std::string_view section
   std::vector<SectionFields> out;
   try {
     YAML::Node root = YAML::Load(std::string(section_yaml));
-    auto scalars = [](const YAML::Node& map) {
-      SectionFields fields;
-      if (!map.IsMap()) return fields;
-      for (auto it = map.begin(); it != map.end(); ++it) {
-        if (it->second.IsScalar()) fields[it->first.as<std::string>()] = it->second.as<std::string>();
+    // Scalars under their key; nested maps and lists flattened as
+    // "<key>.<child>" and "<key>.<i>" (e.g. "configs.0.templates.1.name"),
+    // at most kMaxDepth levels down.
+    constexpr int kMaxDepth = 8;
+    auto flatten = [](auto& self, const YAML::Node& node, const std::string& key, SectionFields& into,
+                      int depth = 0) -> void {
+      if (depth > kMaxDepth) return;
+      auto child = [&](const std::string& name) { return key.empty() ? name : key + "." + name; };
+      if (node.IsScalar()) {
+        if (!key.empty()) into[key] = node.as<std::string>();
+      } else if (node.IsMap()) {
+        for (auto it = node.begin(); it != node.end(); ++it) self(self, it->second, child(it->first.as<std::string>()), into, depth + 1);
+      } else if (node.IsSequence()) {
+        for (size_t i = 0; i < node.size(); ++i) self(self, node[i], child(std::to_string(i)), into, depth + 1);
       }
+    };
+    auto scalars = [&](const YAML::Node& map) {
+      SectionFields fields;
+      if (map.IsMap()) flatten(flatten, map, "", fields);
       return fields;
     };
     if (root.IsSequence()) {

@@ -1,4 +1,5 @@
 #include "api/device_config.h"
+#include "api/config_sections.h"
 
 #include <gtest/gtest.h>
 
@@ -49,6 +50,17 @@ TEST(DeviceConfig, ChartDefaultParses) {
   EXPECT_NE(config->vendor_sections.at("cambricon").find("cambricon.com/vmlu"), std::string::npos);
   EXPECT_NE(config->vendor_sections.at("iluvatars").find("MR-V100"), std::string::npos);
   EXPECT_TRUE(config->vendor_sections.contains("vnpus"));
+}
+
+TEST(DeviceConfig, SectionFieldsFlattenNestedValues) {
+  auto fields = ParseSectionFields(
+      "hamiVnpuCore: true\nconfigs:\n- commonWord: A\n  templates:\n  - {name: vir01, memory: 3072}\n");
+  ASSERT_TRUE(fields.ok()) << fields.status().ToString();
+  ASSERT_EQ(fields->size(), 1u);
+  EXPECT_EQ(fields->front(), (SectionFields{{"hamiVnpuCore", "true"},
+                                            {"configs.0.commonWord", "A"},
+                                            {"configs.0.templates.0.name", "vir01"},
+                                            {"configs.0.templates.0.memory", "3072"}}));
 }
 
 TEST(DeviceConfig, MissingKeysTakeDefaults) {

@@ -33,6 +33,9 @@ inline constexpr std::string_view kCardNotFoundCustomFilterRule = "CardNotFoundC
 inline constexpr std::string_view kCardUnhealthy = "CardUnhealthy";
 inline constexpr std::string_view kCardQosPolicyMismatch = "CardQosPolicyMismatch";
 inline constexpr std::string_view kCardAppClassMismatch = "CardAppClassMismatch";
+// Ascend: the pod asks for the hami-core soft split (huawei.com/vnpu-mode)
+// and the node does not run it (hami-vnpu-core / vnpus.hamiVnpuCore).
+inline constexpr std::string_view kModeNotFit = "ModeNotFit";
 
 inline constexpr std::string_view kFitReasons[] = {
     kCardNotHealth,           kCardCordoned,          kCardTypeMismatch,
@@ -40,7 +43,7 @@ inline constexpr std::string_view kFitReasons[] = {
     kExclusiveDeviceAllocateConflict, kResourceQuotaNotFit, kCardInsufficientMemory,
     kCardInsufficientCore,    kCardComputeUnitsExhausted, kAllocatedCardsInsufficientRequest,
     kNodeInsufficientDevice,  kCardNotFoundCustomFilterRule, kCardUnhealthy,
-    kCardQosPolicyMismatch,   kCardAppClassMismatch,
+    kCardQosPolicyMismatch,   kCardAppClassMismatch,    kModeNotFit,
 };
 
 // --- Per-node reasons of a filter answer (FailedNodes) ------------------------

@@ -1,6 +1,7 @@
 #include "vendors/registry.h"
 
 #include "vendors/amd/amd.h"
+#include "vendors/ascend/ascend.h"
 #include "vendors/biren/biren.h"
 #include "vendors/cambricon/cambricon.h"
 #include "vendors/enflame/gcu.h"
@@ -38,6 +39,7 @@ constexpr Factory kFactories[] = {
     &amd::AddAmd,
     &biren::AddBiren,
     &vastai::AddVastai,
+    &ascend::AddAscend,
 };
 
 }  // namespace

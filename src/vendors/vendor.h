@@ -228,6 +228,9 @@ class InventoryDecoder {
 struct FilterContext {
   std::string_view node;
   int64_t now_unix_nanos = 0;
+  // The pod's annotations (nullptr when unknown), for vendors whose
+  // annotations depend on what the pod asked (Ascend's vNPU mode).
+  const AnnotationMap* pod_annotations = nullptr;
 };
 
 class PodAnnotator {

@@ -164,7 +164,7 @@ class VendorWebhookTest : public ::testing::Test {
   }
   vendors::VendorList vendors_ = vendors::MakeVendors([] {
     vendors::DevicesConfig c;
-    c.enable_iluvatar = true;
+    c.enable_iluvatar = c.enable_ascend = true;
     return c;
   }());
   Webhook hook_{vendors_, {}, nullptr};
@@ -189,6 +189,19 @@ TEST_F(VendorWebhookTest, IluvatarContainerName) {
   json patch = Patch(Review(GpuPod({{"iluvatar.ai/BI-V150-vgpu", "1"}})));
   EXPECT_EQ(patch[0]["path"], "/spec/containers/0/env");
   EXPECT_EQ(patch[0]["value"], json::parse(R"([{"name":"SOL_CONTINER_NAME","value":"c"}])"));
+}
+
+TEST_F(VendorWebhookTest, AscendMemoryRoundedToATemplateAndCoreOnlyInSoftSplit) {
+  EXPECT_EQ(Patch(Review(GpuPod({{"huawei.com/Ascend910B3", "1"}, {"huawei.com/Ascend910B3-memory", "10000"}}))),
+            json::parse(R"([
+    {"op":"replace","path":"/spec/containers/0/resources/limits/huawei.com~1Ascend910B3-memory","value":"16384"},
+    {"op":"add","path":"/spec/containers/0/resources/requests","value":{"huawei.com/Ascend910B3-memory":"16384"}},
+    {"op":"add","path":"/spec/schedulerName","value":"hami-scheduler"}])"));
+  json pod = GpuPod({{"huawei.com/Ascend310P", "1"}, {"huawei.com/Ascend310P-core", "20"}});
+  json resp = hook_.Handle(Review(pod).dump());
+  EXPECT_EQ(resp["response"]["allowed"], false);
+  pod["metadata"]["annotations"]["huawei.com/vnpu-mode"] = "hami-core";
+  EXPECT_EQ(hook_.Handle(Review(pod).dump())["response"]["allowed"], true);
 }
 
 TEST_F(VendorWebhookTest, KunlunVxpuMemoryRoundedInLimitsAndRequests) {

@@ -125,7 +125,7 @@ EOF
 
 write_scheduler_config() {
   # The chart's list (deploy/helm/hami, HAMi's): every vendor's resources are the
-  # extender's, plus the Iluvatar chips the chart adds when they are enabled.
+  # extender's, plus the Iluvatar and Ascend chips the chart adds when they are enabled.
   local resources=(nvidia.com/gpu nvidia.com/gpumem nvidia.com/gpucores
                    nvidia.com/gpumem-percentage nvidia.com/priority
                    cambricon.com/vmlu hygon.com/dcunum hygon.com/dcumem hygon.com/dcucores
@@ -137,6 +137,9 @@ write_scheduler_config() {
   local chip
   for chip in MR-V100 MR-V50 BI-V150 BI-V100; do
     resources+=("iluvatar.ai/$chip-vgpu" "iluvatar.ai/$chip.vMem" "iluvatar.ai/$chip.vCore")
+  done
+  for chip in Ascend910A Ascend910B2 Ascend910B3 Ascend910B4-1 Ascend910B4 Ascend310P Ascend910C; do
+    resources+=("huawei.com/$chip" "huawei.com/$chip-memory" "huawei.com/$chip-core")
   done
   {
     echo "apiVersion: kubescheduler.config.k8s.io/v1"

@@ -191,7 +191,7 @@ def webhook_outage(c):
 
 
 def test_unschedulable():
-    with Cluster("unschedulable", scheduler_args=["--enable-iluvatar"]) as c:
+    with Cluster("unschedulable", scheduler_args=["--enable-iluvatar", "--enable-ascend"]) as c:
         setup_ns(c)
         c.add_gpu_nodes(["gpu-a", "gpu-b"], gpus=2, mem_mib=16000)
         wait_webhook_effective(c)

@@ -5,7 +5,7 @@ there with the annotations the vendor's plugin reads (byte-exact), and one pod
 that must stay Pending with HAMi's reason token in our FilteringFailed event.
 
 Runs inside the `unschedulable` scenario's cluster (hami-scheduler started with
---enable-iluvatar), so it costs no extra control plane.
+--enable-iluvatar --enable-ascend), so it costs no extra control plane.
 """
 import re
 
@@ -15,7 +15,7 @@ NUMERIC = r"[0-9]+"
 
 # name, node annotations, node capacity, fitting limits, expected annotations
 # (key -> exact value or re.Pattern), refused limits, refused pod annotations,
-# accepted reason tokens.
+# accepted reason tokens (fit_annotations: pod annotations of the fitting pod).
 CASES = [
     dict(vendor="DCU",
          node={"hami.io/node-dcu-register": "DCU-e2e-0,4,65520,100,DCU-Z100,0,true,0,hami-core:"},
@@ -132,6 +132,38 @@ CASES = [
          refuse={"vastaitech.com/va": "1"},
          refuse_annotations={"vastaitech.com/use-gpuuuid": "no-such-card"},
          reasons=("CardUuidMismatch",)),
+    # Ascend (--enable-ascend): a 910B3 hard split (20000 MB rounds up to the
+    # 32768 MB template vir10_3c_32g at admission) and a soft-split pod on a node
+    # without hami-vnpu-core; a 310P soft split on a hami-vnpu-core node and a
+    # pod refused by UUID.
+    dict(vendor="Ascend910B3",
+         node={"hami.io/node-register-Ascend910B3":
+               '[{"id":"npu-e2e-0","index":0,"count":4,"devmem":65536,"devcore":20,"type":"Ascend910B3",'
+               '"health":true,"custominfo":{"NetworkID":0}}]'},
+         capacity={"huawei.com/Ascend910B3": "4"},
+         fit={"huawei.com/Ascend910B3": "1", "huawei.com/Ascend910B3-memory": "20000"},
+         expect={"hami.io/Ascend910B3-devices-allocated": "npu-e2e-0,Ascend910B3,32768,0:;",
+                 "hami.io/Ascend910B3-devices-to-allocate": "npu-e2e-0,Ascend910B3,32768,0:;",
+                 "huawei.com/Ascend910B3": '[{"UUID":"npu-e2e-0","temp":"vir10_3c_32g","memory":32768}]',
+                 "predicate-time": re.compile(NUMERIC)},
+         refuse={"huawei.com/Ascend910B3": "1", "huawei.com/Ascend910B3-memory": "1000",
+                 "huawei.com/Ascend910B3-core": "10"},
+         refuse_annotations={"huawei.com/vnpu-mode": "hami-core"},
+         reasons=("ModeNotFit",)),
+    dict(vendor="Ascend310P",
+         node={"hami.io/node-register-Ascend310P":
+               '[{"id":"npu310-e2e-0","index":0,"count":4,"devmem":21527,"devcore":8,"type":"Ascend310P",'
+               '"health":true}]',
+               "hami-vnpu-core": "true"},
+         capacity={"huawei.com/Ascend310P": "4"},
+         fit={"huawei.com/Ascend310P": "1", "huawei.com/Ascend310P-memory": "5000", "huawei.com/Ascend310P-core": "40"},
+         fit_annotations={"huawei.com/vnpu-mode": "hami-core"},
+         expect={"hami.io/Ascend310P-devices-allocated": "npu310-e2e-0,Ascend310P,5000,40:;",
+                 "huawei.com/Ascend310P": '[{"UUID":"npu310-e2e-0","memory":5000,"core":40}]',
+                 "predicate-time": re.compile(NUMERIC)},
+         refuse={"huawei.com/Ascend310P": "1", "huawei.com/Ascend310P-memory": "3000"},
+         refuse_annotations={"hami.io/use-Ascend310P-uuid": "no-such-npu"},
+         reasons=("CardUuidMismatch",)),
 ]
 
 
@@ -162,7 +194,7 @@ def run(c, ns):
     pods = []
     for case in CASES:
         v = case["vendor"].lower()
-        pods.append(vendor_pod(f"fit-{v}", ns, case["fit"]))
+        pods.append(vendor_pod(f"fit-{v}", ns, case["fit"], case.get("fit_annotations")))
         pods.append(vendor_pod(f"refuse-{v}", ns, case["refuse"], case.get("refuse_annotations")))
     c.create(pods)
     problems = []

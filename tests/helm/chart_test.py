@@ -239,6 +239,24 @@ def case_old_cluster(objs, text):
     check(ks["image"].endswith(":v1.24.17"), "kube-scheduler image v1.24.17")
 
 
+def case_ascend(objs, text):
+    dep = find(objs, "Deployment", "hami-scheduler")
+    ext = container(dep, "vgpu-scheduler-extender")
+    check("--enable-ascend" in ext["command"], "--enable-ascend passed when devices.ascend.enabled")
+    managed = [m["name"] for m in sched_config(objs)["extenders"][0]["managedResources"]]
+    for r in ("huawei.com/Ascend910B3", "huawei.com/Ascend910B3-memory", "huawei.com/Ascend310P-core",
+              "huawei.com/Ascend910C"):
+        check(r in managed, f"Ascend resource {r} managed")
+    dc = yaml.safe_load(find(objs, "ConfigMap", "hami-scheduler-device")["data"]["device-config.yaml"])
+    chips = {c["commonWord"]: c for c in dc["vnpus"]["configs"]}
+    check(list(chips) == ["Ascend910A", "Ascend910B2", "Ascend910B3", "Ascend910B4-1", "Ascend910B4",
+                          "Ascend310P", "Ascend910C"], "vnpus lists HAMi's seven chips")
+    check(chips["Ascend310P"]["templates"][0] == {"name": "vir01", "memory": 3072, "aiCore": 1, "aiCPU": 1},
+          "310P3 template vir01")
+    check(chips["Ascend910C"].get("superPod") is True, "910C is a superPod chip")
+    check(chips["Ascend910B3"]["runtimeClassName"] == "ascend", "Ascend runtimeClassName from values")
+
+
 CASES = {
     "defaults": ({}, "1.36.3", "hami", case_defaults),
     "webhook-off": ({"scheduler": {"admissionWebhook": {"enabled": False}}}, "1.36.3", "hami",
@@ -258,6 +276,8 @@ CASES = {
     "leader-election": ({"scheduler": {"replicas": 2, "leaderElect": True}}, "1.36.3", "hami",
                         case_leader_election),
     "old-cluster": ({}, "1.24.17", "hami", case_old_cluster),
+    "ascend": ({"devices": {"ascend": {"enabled": True, "runtimeClassName": "ascend"}}}, "1.36.3", "hami",
+               case_ascend),
 }
 
 

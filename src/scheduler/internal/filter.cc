@@ -60,14 +60,14 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
 }
 
 FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const {
-  (void)pod;
   FilterDecision d;
   d.node = node;
   d.score = fit.score;
   d.annotations[std::string(api::kVgpuNode)] = node;
   d.annotations[std::string(api::kVgpuTime)] = api::EncodeUnixSeconds(clock_.NowUnixSeconds());
   const vendors::FilterContext context{
-      node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count()};
+      node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count(),
+      &pod.annotations};
   for (const auto& [kw, devices] : fit.devices) {
     for (const auto& v : vendors) {
       if (v->names().keyword == kw) v->annotator().Annotate(devices, context, d.annotations);

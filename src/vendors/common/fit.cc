@@ -106,6 +106,13 @@ std::string_view CommonFitter::Refuse(const DeviceUsage&, const DeviceRequest&, 
 
 std::string_view CommonFitter::AllocationType(const DeviceUsage&) const { return {}; }
 
+bool CommonFitter::CollectAll(std::span<DeviceUsage* const>) const { return false; }
+
+std::vector<Pick> CommonFitter::Choose(std::span<DeviceUsage* const> devices, const std::vector<Pick>& cand,
+                                       int want, const FitConstraints& c) const {
+  return ChooseTopology(devices, cand, want, c);
+}
+
 StatusOr<FitConstraints> CommonFitter::ParseConstraints(const AnnotationMap& a,
                                                         std::string_view default_gpu_policy) const {
   FitConstraints c;
@@ -128,7 +135,7 @@ StatusOr<FitConstraints> CommonFitter::ParseConstraints(const AnnotationMap& a,
 FitOutcome CommonFitter::Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
                              const FitConstraints& c, QuotaBudget& quota) const {
   FitOutcome out;
-  const bool topology = c.gpu_policy.topology_aware;
+  const bool topology = c.gpu_policy.topology_aware || CollectAll(devices);
   int remaining = req.count;
   thread_local std::vector<Pick> picks;
   picks.clear();
@@ -185,7 +192,7 @@ FitOutcome CommonFitter::Fit(std::span<DeviceUsage* const> devices, const Device
     if (!topology && --remaining == 0) break;
   }
   if (topology && static_cast<int>(picks.size()) > req.count) {
-    picks = ChooseTopology(devices, picks, req.count, c);
+    picks = Choose(devices, picks, req.count, c);
   }
   if (static_cast<int>(picks.size()) < req.count || picks.empty()) {
     if (!picks.empty()) out.reasons[std::string(reasons::kAllocatedCardsInsufficientRequest)] = static_cast<int>(picks.size());

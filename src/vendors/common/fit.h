@@ -7,8 +7,10 @@
 // selection annotation keys they read and a few virtual hooks.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vendors/vendor.h"
 
@@ -46,6 +48,15 @@ class CommonFitter : public DeviceFitter {
                              int32_t cores, const QuotaBudget& pod) const;
   // The type written into the pod device list; empty = the vendor keyword.
   virtual std::string_view AllocationType(const DeviceUsage& d) const;
+  // Topology the devices carry themselves (Ascend's NetworkID): when true,
+  // every eligible device is collected, as under the topology-aware policy,
+  // and Choose picks the request's count among them.
+  virtual bool CollectAll(std::span<DeviceUsage* const> devices) const;
+  // The `want` devices taken from `candidates` (more than `want`, walk
+  // order); fewer than `want` refuses. Default: best pair scores.
+  virtual std::vector<FitOutcome::Pick> Choose(std::span<DeviceUsage* const> devices,
+                                               const std::vector<FitOutcome::Pick>& candidates, int want,
+                                               const FitConstraints& constraints) const;
 
   bool walk_forward_ = false;
   // Whole-card vendors (Enflame GCU): a device in use is refused with

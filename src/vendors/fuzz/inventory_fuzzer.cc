@@ -39,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     annotations["metax-tech.com/gpu.topology.losses"] = text;
     annotations["metax-tech.com/node-gpu-devices"] = text;
     annotations["hami.io/device-cordon"] = text;
+    annotations["hami-vnpu-core"] = text;
     for (const std::string& r : n.managed_resources) {
       capacity.insert_or_assign(r, hami::api::Quantity::FromInteger(number));
     }

@@ -110,7 +110,7 @@ class Harness {
       r.indexes.push_back(d.index);
       d.used += 1, d.used_mem_mib += p.mem_mib, d.used_cores += p.cores;
     }
-    v.annotator().Annotate(r.devices, FilterContext{node, now_ns}, r.annotations);
+    v.annotator().Annotate(r.devices, FilterContext{node, now_ns, &pod}, r.annotations);
     return r;
   }
 

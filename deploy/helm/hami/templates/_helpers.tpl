@@ -61,6 +61,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "hami.managedResources" -}}
 {{- $names := list .Values.resourceName .Values.resourceMem .Values.resourceCores .Values.resourceMemPercentage .Values.resourcePriority -}}
 {{- $names = concat $names (list "cambricon.com/vmlu" "hygon.com/dcunum" "hygon.com/dcumem" "hygon.com/dcucores" "metax-tech.com/gpu" "metax-tech.com/sgpu" "metax-tech.com/vcore" "metax-tech.com/vmemory" "mthreads.com/vgpu" "enflame.com/drs-gcu" "enflame.com/gcu-memory" "enflame.com/gcu-core" "enflame.com/gcu" "kunlunxin.com/xpu" "kunlunxin.com/vxpu" "kunlunxin.com/vxpu-memory" "aws.amazon.com/neuron" "aws.amazon.com/neuroncore" "vastaitech.com/va" "birentech.com/gpu" "amd.com/gpu" "amd.com/gpumem" "amd.com/gpucores") -}}
+{{- if .Values.devices.ascend.enabled -}}
+{{- range .Values.devices.ascend.chips -}}
+{{- $names = concat $names (list (printf "huawei.com/%s" .commonWord) (printf "huawei.com/%s-memory" .commonWord) (printf "huawei.com/%s-core" .commonWord)) -}}
+{{- end -}}
+{{- end -}}
 {{- $names = concat $names .Values.extraManagedResources -}}
 {{- range $names | uniq }}
 - name: {{ . }}
