@@ -33,6 +33,9 @@ inline constexpr std::string_view kCardNotFoundCustomFilterRule = "CardNotFoundC
 inline constexpr std::string_view kCardUnhealthy = "CardUnhealthy";
 inline constexpr std::string_view kCardQosPolicyMismatch = "CardQosPolicyMismatch";
 inline constexpr std::string_view kCardAppClassMismatch = "CardAppClassMismatch";
+// The node cannot serve the requested mode (Enflame DRS: no slice profile
+// matches the request; counted once over the node's cards).
+inline constexpr std::string_view kModeNotFit = "ModeNotFit";
 
 inline constexpr std::string_view kFitReasons[] = {
     kCardNotHealth,           kCardCordoned,          kCardTypeMismatch,
@@ -40,7 +43,7 @@ inline constexpr std::string_view kFitReasons[] = {
     kExclusiveDeviceAllocateConflict, kResourceQuotaNotFit, kCardInsufficientMemory,
     kCardInsufficientCore,    kCardComputeUnitsExhausted, kAllocatedCardsInsufficientRequest,
     kNodeInsufficientDevice,  kCardNotFoundCustomFilterRule, kCardUnhealthy,
-    kCardQosPolicyMismatch,   kCardAppClassMismatch,
+    kCardQosPolicyMismatch,   kCardAppClassMismatch,    kModeNotFit,
 };
 
 // --- Per-node reasons of a filter answer (FailedNodes) ------------------------
