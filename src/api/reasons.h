@@ -33,8 +33,10 @@ inline constexpr std::string_view kCardNotFoundCustomFilterRule = "CardNotFoundC
 inline constexpr std::string_view kCardUnhealthy = "CardUnhealthy";
 inline constexpr std::string_view kCardQosPolicyMismatch = "CardQosPolicyMismatch";
 inline constexpr std::string_view kCardAppClassMismatch = "CardAppClassMismatch";
-// Ascend: the pod asks for the hami-core soft split (huawei.com/vnpu-mode)
-// and the node does not run it (hami-vnpu-core / vnpus.hamiVnpuCore).
+// The node cannot serve the requested mode: an Ascend pod asks for the
+// hami-core soft split (huawei.com/vnpu-mode) and the node does not run it
+// (hami-vnpu-core / vnpus.hamiVnpuCore); Enflame DRS: no slice profile
+// matches the request (counted once over the node's cards).
 inline constexpr std::string_view kModeNotFit = "ModeNotFit";
 
 inline constexpr std::string_view kFitReasons[] = {

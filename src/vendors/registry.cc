@@ -4,6 +4,7 @@
 #include "vendors/ascend/ascend.h"
 #include "vendors/biren/biren.h"
 #include "vendors/cambricon/cambricon.h"
+#include "vendors/enflame/drs.h"
 #include "vendors/enflame/gcu.h"
 #include "vendors/hygon/hygon.h"
 #include "vendors/iluvatar/iluvatar.h"
@@ -34,6 +35,7 @@ constexpr Factory kFactories[] = {
     &metax::AddMetaxGpu,
     &metax::AddMetaxSgpu,
     &enflame::AddGcu,
+    &enflame::AddDrs,
     &kunlun::AddKunlun,
     &kunlun::AddKunlunVxpu,
     &amd::AddAmd,

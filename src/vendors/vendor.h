@@ -76,6 +76,9 @@ struct DeviceUsage {
   int32_t group = 0;
   int32_t policy = 0;
   std::array<int32_t, 2> class_pods{};
+  // Vendor-defined text the decoder keeps for its own fitter and annotator
+  // (Enflame DRS: the card's minor and profile table); empty when unused.
+  std::string_view detail;
 };
 
 struct FitConstraints;
@@ -160,6 +163,7 @@ struct FitOutcome {
     int64_t mem_mib = 0;
     int32_t cores = 0;
     std::string_view type;  // device-list type; empty = the request's vendor keyword
+    int32_t slots = 1;      // device slots the pick takes (Enflame DRS: the slice size)
   };
   bool ok = false;
   std::vector<Pick> chosen;  // no strings: the hot path fits every node
@@ -231,6 +235,10 @@ struct FilterContext {
   // The pod's annotations (nullptr when unknown), for vendors whose
   // annotations depend on what the pod asked (Ascend's vNPU mode).
   const AnnotationMap* pod_annotations = nullptr;
+  // The node's devices (every vendor) before the pod, and the pod's container
+  // names, init containers first (empty when unknown).
+  std::span<const DeviceUsage> devices;
+  std::span<const std::string> containers;
 };
 
 class PodAnnotator {
@@ -243,10 +251,12 @@ class PodAnnotator {
   // Decodes the vendor's allocated annotation (usage is rebuilt from it).
   virtual StatusOr<api::PodDevices> DecodeAllocated(std::string_view value) const = 0;
   // What a pod's device (rebuilt from the allocated annotation) leaves on
-  // the device besides usage: DeviceUsage::policy and class_pods.
+  // the device besides usage: DeviceUsage::policy and class_pods, and the
+  // slots it takes. `pod_annotations` include the ones written on filter.
   struct UsageMark {
     int32_t policy = -1;     // the device's policy from now on; -1 = unchanged
     int32_t pod_class = -1;  // index into class_pods; -1 = none
+    int32_t slots = 0;       // slots the container's device takes; 0 = one
   };
   virtual UsageMark Mark(const AnnotationMap& /*pod_annotations*/, const api::ContainerDevice& /*device*/) const {
     return {};

@@ -59,7 +59,12 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
   return plan;
 }
 
-FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const {
+FilterDecision State::MakeDecision(const Pod& pod, const std::string& node,
+                                   std::span<const vendors::DeviceUsage> node_devices, const NodeFit& fit) const {
+  std::vector<std::string> containers;
+  for (const auto* list : {&pod.init_containers, &pod.containers}) {
+    for (const auto& c : *list) containers.push_back(c.name);
+  }
   FilterDecision d;
   d.node = node;
   d.score = fit.score;
@@ -67,7 +72,7 @@ FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, cons
   d.annotations[std::string(api::kVgpuTime)] = api::EncodeUnixSeconds(clock_.NowUnixSeconds());
   const vendors::FilterContext context{
       node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count(),
-      &pod.annotations};
+      &pod.annotations, node_devices, containers};
   for (const auto& [kw, devices] : fit.devices) {
     for (const auto& v : vendors) {
       if (v->names().keyword == kw) v->annotator().Annotate(devices, context, d.annotations);
@@ -185,10 +190,15 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     rec.node = c->node->name;
     rec.reserved_only = true;
     rec.devices = f.devices;
-    rec.charges = CollapseUsage(rec.devices, plan.init_count, false);
+    f.score = c->score;
+    result.decision = MakeDecision(pod, c->node->name, c->node->devices, f);
+    // Usage marks read the pod as it will be once the decision is patched.
+    AnnotationMap annotations = result.decision->annotations;
+    annotations.insert(pod.annotations.begin(), pod.annotations.end());
+    rec.charges = CollapseUsage(rec.devices, plan.init_count, false, VendorSlots(vendors, annotations));
     for (const auto& vp : plan.vendors) {
       auto it = rec.devices.find(vp.keyword);
-      if (it != rec.devices.end()) MarkCharges(*vp.vendor, pod.annotations, it->second, rec.charges);
+      if (it != rec.devices.end()) MarkCharges(*vp.vendor, annotations, it->second, rec.charges);
     }
     auto& nq = qshard.map[pod.namespace_name];
     for (const auto& ch : rec.charges) {
@@ -199,8 +209,6 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     c->node->pods[pod.uid] = rec.charges;
     c->node->Apply(rec.charges, +1);
     shard.map[pod.uid] = std::move(rec);
-    f.score = c->score;
-    result.decision = MakeDecision(pod, c->node->name, f);
     return result;
   }
   for (const auto& c : cands) {
@@ -227,6 +235,7 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
   }
   std::optional<NodeFit> best;
   std::string best_node;
+  Inventory best_inventory;
   const bool spread = [&] {
     auto it = pod.annotations.find(api::kNodeSchedulerPolicy);
     return (it != pod.annotations.end() && !it->second.empty() ? it->second : options_.node_policy) == "spread";
@@ -246,10 +255,11 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
     if (!best || (spread ? f.score < best->score : f.score > best->score)) {
       best = std::move(f);
       best_node = n.name;
+      best_inventory = std::move(*inv);
     }
   }
   if (best) {
-    result.decision = MakeDecision(pod, best_node, *best);
+    result.decision = MakeDecision(pod, best_node, best_inventory.devices, *best);
     result.failed_nodes.clear();
   }
   return result;

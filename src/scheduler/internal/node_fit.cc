@@ -10,7 +10,7 @@ namespace {
 using vendors::DeviceUsage;
 
 void Charge(DeviceUsage& d, const vendors::FitOutcome::Pick& p) {
-  d.used += 1;
+  d.used += p.slots;
   d.used_mem_mib += p.mem_mib;
   d.used_cores += p.cores;
 }
@@ -116,8 +116,17 @@ NodeFit FitNode(const PodPlan& plan, std::span<const DeviceUsage> devices, const
   return result;
 }
 
+SlotsOf VendorSlots(const vendors::VendorList& vendors, const vendors::AnnotationMap& pod_annotations) {
+  return [&vendors, &pod_annotations](const std::string& vendor, const api::ContainerDevice& d) {
+    for (const auto& v : vendors) {
+      if (v->names().keyword == vendor) return std::max(v->annotator().Mark(pod_annotations, d).slots, 1);
+    }
+    return 1;
+  };
+}
+
 std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevices>& devices,
-                                        size_t init_count, bool init_done) {
+                                        size_t init_count, bool init_done, const SlotsOf& slots_of) {
   std::vector<DeviceCharge> out;
   auto find = [&](const std::string& vendor, const std::string& uuid) -> DeviceCharge& {
     for (auto& c : out) {
@@ -128,21 +137,23 @@ std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevi
   };
   for (const auto& [vendor, pd] : devices) {
     // App containers: sums.
-    struct Init { int64_t mem = 0, cores = 0; };
+    struct Init { int64_t mem = 0, cores = 0; int32_t slots = 1; };
     std::map<std::string, Init> init_peak;
     for (size_t c = 0; c < pd.size(); ++c) {
       const bool is_init = c < init_count;
       if (is_init && init_done) continue;
       for (const auto& d : pd[c]) {
+        const int32_t slots = slots_of ? slots_of(vendor, d) : 1;
         if (is_init) {
           auto& p = init_peak[d.uuid];
           p.mem = std::max<int64_t>(p.mem, d.used_mem_mib);
           p.cores = std::max<int64_t>(p.cores, d.used_cores);
+          p.slots = std::max(p.slots, slots);
         } else {
           auto& ch = find(vendor, d.uuid);
           ch.mem_mib += d.used_mem_mib;
           ch.cores += d.used_cores;
-          ch.slots += 1;
+          ch.slots += slots;
         }
       }
     }
@@ -150,7 +161,7 @@ std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevi
       auto& ch = find(vendor, uuid);
       ch.mem_mib = std::max(ch.mem_mib, p.mem);
       ch.cores = std::max(ch.cores, p.cores);
-      ch.slots = std::max(ch.slots, 1);
+      ch.slots = std::max(ch.slots, p.slots);
     }
   }
   return out;

@@ -2,6 +2,7 @@
 // fresh copies, app containers cumulatively; node score before placement.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "api/pod_devices.h"
+#include "vendors/registry.h"
 #include "vendors/vendor.h"
 
 namespace hami::scheduler::internal {
@@ -73,8 +75,12 @@ struct DeviceCharge {
   int32_t slots = 0;
   vendors::PodAnnotator::UsageMark mark;  // from the vendor's annotator
 };
+// Slots one container's device takes on a vendor's device (1 when unset).
+using SlotsOf = std::function<int32_t(const std::string& vendor, const api::ContainerDevice& device)>;
+// SlotsOf from the vendors' usage marks (UsageMark::slots) over the pod's annotations.
+SlotsOf VendorSlots(const vendors::VendorList& vendors, const vendors::AnnotationMap& pod_annotations);
 std::vector<DeviceCharge> CollapseUsage(const std::map<std::string, api::PodDevices>& devices,
-                                        size_t init_count, bool init_done);
+                                        size_t init_count, bool init_done, const SlotsOf& slots_of = {});
 // Sets the UsageMark of the charges on `vendor`'s devices from its annotator
 // (what the pod leaves on a device besides usage; the last container wins).
 void MarkCharges(const vendors::Vendor& vendor, const vendors::AnnotationMap& pod_annotations,

@@ -211,7 +211,8 @@ Status State::UpsertPod(const Pod& pod) {
     }
     rec.devices[v->names().keyword] = std::move(*devs);
   }
-  rec.charges = CollapseUsage(rec.devices, pod.init_containers.size(), pod.InitContainersDone());
+  rec.charges = CollapseUsage(rec.devices, pod.init_containers.size(), pod.InitContainersDone(),
+                              VendorSlots(vendors, pod.annotations));
   for (const auto& v : vendors) {
     auto it = rec.devices.find(v->names().keyword);
     if (it != rec.devices.end()) MarkCharges(*v, pod.annotations, it->second, rec.charges);

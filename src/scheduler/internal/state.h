@@ -86,7 +86,9 @@ class State {
     std::vector<std::shared_ptr<std::deque<std::string>>> strings;
   };
   StatusOr<Inventory> DecodeInventory(const Node& node, NodeExtras* extras) const;
-  FilterDecision MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const;
+  // `node_devices`: the node's devices before the pod (the vendors' annotators read them).
+  FilterDecision MakeDecision(const Pod& pod, const std::string& node,
+                              std::span<const vendors::DeviceUsage> node_devices, const NodeFit& fit) const;
 
   SchedulerOptions options_;
   const Clock& clock_;

@@ -3,7 +3,7 @@
 // and cores recorded as 100); a card in use is refused with
 // ExclusiveDeviceAllocateConflict; device list under
 // `hami.io/enflame-gcu-devices-*`; no node lock. Config section `enflame`
-// (resourceNameGCU). DRS slices (keyword "Enflame") are not implemented yet.
+// (resourceNameGCU). DRS slices (keyword "Enflame") are in drs.h.
 #pragma once
 
 #include "vendors/registry.h"

@@ -1,6 +1,7 @@
-// Fuzzes every vendor's inventory decoder and allocated-annotation decoder:
-// the input is put in each vendor's registration annotation and, read as
-// integers, in its capacity resources. Never crashes; a decoded inventory
+// Fuzzes every vendor's inventory decoder, allocated-annotation decoder and
+// usage mark: the input is put in each vendor's registration annotation and
+// in the pod annotations marks read, and, read as integers, in its capacity
+// resources. Never crashes; a decoded inventory
 // only holds the vendor's own devices with non-negative totals.
 #include <algorithm>
 #include <cstddef>
@@ -61,6 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     (void)v->annotator().DecodeAllocated(text);
+    // Usage marks read pod annotations the scheduler wrote (Enflame DRS: assigned-containers).
+    const AnnotationMap pod{{"assigned-containers", text}, {"enflame.com/gcu-request-size", text}};
+    const auto mark = v->annotator().Mark(pod, {"fuzz", n.keyword, static_cast<int32_t>(number), 0});
+    FUZZ_CHECK(mark.slots >= 0);
   }
   return 0;
 }

@@ -108,9 +108,10 @@ class Harness {
       r.devices[0].push_back({std::string(d.id), p.type.empty() ? req->vendor : std::string(p.type),
                               static_cast<int32_t>(p.mem_mib), p.cores});
       r.indexes.push_back(d.index);
-      d.used += 1, d.used_mem_mib += p.mem_mib, d.used_cores += p.cores;
+      d.used += p.slots, d.used_mem_mib += p.mem_mib, d.used_cores += p.cores;
     }
-    v.annotator().Annotate(r.devices, FilterContext{node, now_ns, &pod}, r.annotations);
+    const std::string names[] = {c.name};
+    v.annotator().Annotate(r.devices, FilterContext{node, now_ns, &pod, inventory_.devices, names}, r.annotations);
     return r;
   }
 
