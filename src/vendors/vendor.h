@@ -273,6 +273,7 @@ enum class NodeLockKind {
 // Wire names of a vendor (section 3.3).
 struct VendorNames {
   std::string keyword;             // "NVIDIA"
+  std::string family;              // multi-chip families (Iluvatar, Ascend); empty = keyword
   std::string register_annotation; // node registration key
   std::string handshake_annotation;
   std::string pair_score_annotation;  // may be empty

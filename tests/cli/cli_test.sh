@@ -110,8 +110,15 @@ decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,
   '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
 "$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
 [[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
-for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU Metax-SGPU GCU kunlun XPU AMD Biren Vastai; do
+for word in NVIDIA MLU DCU Iluvatar Mthreads Ascend Metax-GPU Metax-SGPU kunlun XPU GCU Enflame AMD Vastai Biren; do
   grep -q "^$word"$'\t' "$WORK/vendors" || fail "vendors: no line for $word"
+done
+[[ $(grep -c "^Iluvatar"$'\t' "$WORK/vendors") == 1 ]] || fail "vendors: the Iluvatar chips are not one line"
+grep -q $'^Iluvatar\t.*iluvatar.ai/MR-V100-vgpu\t.*iluvatar.ai/BI-V100-vgpu' "$WORK/vendors" ||
+  fail "vendors: Iluvatar line lacks a chip: $(grep '^Iluvatar' "$WORK/vendors")"
+"$HAMI" vendors --by-keyword >"$WORK/keywords" || fail "vendors --by-keyword: exit status $?"
+for word in MR-V100 MR-V50 BI-V150 BI-V100 Ascend910B3 Ascend310P; do
+  grep -q "^$word"$'\t' "$WORK/keywords" || fail "vendors --by-keyword: no line for $word"
 done
 grep -qx $'DCU\thygon.com/dcunum\thygon.com/dcumem\thygon.com/dcucores' "$WORK/vendors" ||
   fail "vendors: DCU line: $(grep '^DCU' "$WORK/vendors")"

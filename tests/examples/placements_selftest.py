@@ -60,7 +60,8 @@ for f in vendor_files:
         if node:
             count = next(iter(node["devices"]))
             lim = d["spec"]["containers"][0]["resources"]["limits"]
-            expect(lim.get(count) == e.get("devices"), f"{f}: asks for {e.get('devices')} {count}")
+            want = e.get("request", e.get("devices"))
+            expect(lim.get(count) == want, f"{f}: asks for {want} {count}")
         seen_vendors.add(e.get("vendor"))
 expect(seen_vendors == {n["vendor"] for n in vendor_nodes.values()}, "one example per simulated vendor node")
 

@@ -250,6 +250,7 @@ void AddAscend(const DevicesConfig& config, VendorList& out) {
     const std::string& cw = chip->common_word;
     common::VendorParts p;
     p.names.keyword = cw;
+    p.names.family = "Ascend";
     p.names.to_allocate_annotation = "hami.io/" + cw + "-devices-to-allocate";
     p.names.allocated_annotation = "hami.io/" + cw + "-devices-allocated";
     p.names.count_resource = chip->resource_name;

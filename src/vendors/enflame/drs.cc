@@ -126,7 +126,7 @@ std::vector<Profile> Profiles(const std::vector<Detail>& details) {
 // HAMi's profile choice: the profile of exactly the slices asked; or the
 // smallest one with enough memory (GB; MiB when above twice the largest
 // profile's GB) and core %.
-std::optional<Profile> Choose(const std::vector<Profile>& profiles, const DeviceRequest& req) {
+std::optional<Profile> ChooseProfile(const std::vector<Profile>& profiles, const DeviceRequest& req) {
   if (profiles.empty()) return std::nullopt;
   if (req.mem_percent == kDirect) {
     for (const auto& p : profiles) {
@@ -275,7 +275,7 @@ class Fitter final : public common::CommonFitter {
   Fitter() : CommonFitter({.use_uuid = "enflame.com/use-gpuuuid", .nouse_uuid = "enflame.com/nouse-gpuuuid"}) {}
   FitOutcome Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req, const FitConstraints& c,
                  QuotaBudget& quota) const override {
-    const auto profile = Choose(Profiles(DetailsOf(devices)), req);
+    const auto profile = ChooseProfile(Profiles(DetailsOf(devices)), req);
     if (!profile) {
       FitOutcome out;
       out.examined = static_cast<int>(devices.size());

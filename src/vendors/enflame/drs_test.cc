@@ -148,7 +148,7 @@ TEST(EnflameDrs, AnnotationsByteForByte) {
   api::PodDevices two = {{{"node-a-enflame-drs-0", "Enflame", 6144, 17}}, {{"node-a-enflame-drs-1", "Enflame", 40960, 100}}};
   const std::string names[] = {"init", "main"};
   AnnotationMap out;
-  h.Get(kKeyword).annotator().Annotate(two, FilterContext{"node-a", 5, h.devices(), names}, out);
+  h.Get(kKeyword).annotator().Annotate(two, FilterContext{"node-a", 5, nullptr, h.devices(), names}, out);
   EXPECT_EQ(out.at("assigned-containers"),
             R"({"init":{"allocated":false,"request":1,"profileID":"0","profileName":"1g.6gb"},)"
             R"("main":{"allocated":false,"request":6,"profileID":"2","profileName":"6g.40gb"}})");
