@@ -16,8 +16,6 @@ MetricFamily Gauge(std::string name, std::string help) {
   return MetricFamily{std::move(name), std::move(help), MetricType::kGauge, {}, {}};
 }
 
-bool IsAmd(std::string_view vendor) { return vendor == "AMD" || vendor == "amd"; }
-
 // Latency buckets: 0.5 ms .. ~16 s.
 std::vector<double> LatencyBounds() {
   return metrics::HistogramFamily::ExponentialBounds(0.0005, 2, 16);
@@ -43,7 +41,7 @@ std::vector<MetricFamily> ClusterFamilies(const ClusterView& view) {
                   {"device_type", d.type}};
       double total_cores = d.total_cores;
       double used_cores = d.used_cores;
-      if (IsAmd(d.vendor)) {
+      if (d.cores_are_units) {
         used_cores = d.total_cores > 0 ? std::ceil(100.0 * d.used_cores / d.total_cores) : 0;
         total_cores = 100;
       }
@@ -74,7 +72,7 @@ std::vector<MetricFamily> ClusterFamilies(const ClusterView& view) {
     Labels l{{"namespace", p.ns}, {"node", p.node}, {"pod", p.pod},
              {"container_index", std::to_string(p.container_index)}, {"device_uuid", p.uuid}};
     double cores = p.used_cores;
-    if (IsAmd(p.vendor) && p.device_total_cores > 0) {
+    if (p.cores_are_units && p.device_total_cores > 0) {
       cores = std::ceil(100.0 * p.used_cores / p.device_total_cores);
     }
     auto& sums = per_pod[l];

@@ -26,6 +26,9 @@ struct DeviceView {
   int32_t count = 0, used = 0;  // share slots
   int64_t total_mem_mib = 0, used_mem_mib = 0;
   int32_t total_cores = 0, used_cores = 0;
+  // The vendor registers compute units, not percent (AMD): reported as a
+  // percentage of the device's total (VendorNames::cores_are_units).
+  bool cores_are_units = false;
 };
 
 struct NodeView {
@@ -41,7 +44,8 @@ struct PodDeviceView {
   std::string vendor;
   int64_t used_mem_mib = 0;
   int32_t used_cores = 0;
-  int32_t device_total_cores = 0;  // for AMD normalisation (0 = unknown)
+  int32_t device_total_cores = 0;  // for unit normalisation (0 = unknown)
+  bool cores_are_units = false;     // as DeviceView
 };
 
 struct QuotaView {

@@ -14,10 +14,10 @@ ClusterView SampleView() {
   v.nodes.push_back(NodeView{"node-1",
                              {DeviceView{"GPU-a", 0, "NVIDIA-A100", "NVIDIA", 10, 2, 40960, 10240,
                                          100, 60},
-                              DeviceView{"GPU-amd", 1, "MI210", "AMD", 4, 1, 65536, 0, 104, 52}}});
+                              DeviceView{"GPU-amd", 1, "MI210", "AMD", 4, 1, 65536, 0, 104, 52, true}}});
   v.pods.push_back(PodDeviceView{"team", "train", "node-1", 0, "GPU-a", "NVIDIA", 8192, 50, 100});
   v.pods.push_back(PodDeviceView{"team", "infer", "node-1", 0, "GPU-a", "NVIDIA", 2048, 10, 100});
-  v.pods.push_back(PodDeviceView{"team", "amd", "node-1", 0, "GPU-amd", "AMD", 0, 26, 104});
+  v.pods.push_back(PodDeviceView{"team", "amd", "node-1", 0, "GPU-amd", "AMD", 0, 26, 104, true});
   v.quotas.push_back(QuotaView{"team", "gpu-quota", "limits.nvidia.com/gpumem", 10240, 20480});
   v.quotas.push_back(QuotaView{"dev", "q", "limits.nvidia.com/gpu", 1, std::nullopt});
   return v;

@@ -3,6 +3,8 @@
 // renders. Built only when the scheduling core (hami_scheduler) is.
 #pragma once
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "scheduler/scheduler.h"
@@ -11,8 +13,11 @@
 namespace hami::schedmetrics {
 
 // Pods reserved by Filter but not yet annotated are left out (as HAMi, which
-// reports from the pod cache). `quotas` may be empty.
+// reports from the pod cache). `quotas` may be empty. `unit_core_vendors`:
+// keywords of the vendors whose cores are compute units
+// (VendorNames::cores_are_units).
 ClusterView ViewFromSnapshot(const scheduler::ClusterSnapshot& snapshot,
-                             std::vector<QuotaView> quotas = {});
+                             std::vector<QuotaView> quotas = {},
+                             const std::set<std::string, std::less<>>& unit_core_vendors = {});
 
 }  // namespace hami::schedmetrics

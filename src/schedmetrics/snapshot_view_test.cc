@@ -42,6 +42,11 @@ TEST(SnapshotViewTest, ConvertsNodesAndAllocatedPods) {
   EXPECT_EQ(v.pods[0].container_index, 1);
   EXPECT_EQ(v.pods[0].used_mem_mib, 1024);
   EXPECT_EQ(v.pods[0].device_total_cores, 100);
+  EXPECT_FALSE(v.nodes[0].devices[0].cores_are_units);
+  // A vendor whose cores are compute units is marked on its devices and pods.
+  ClusterView units = ViewFromSnapshot(s, {}, {"NVIDIA"});
+  EXPECT_TRUE(units.nodes[0].devices[0].cores_are_units);
+  EXPECT_TRUE(units.pods[0].cores_are_units);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -227,7 +228,12 @@ int main(int argc, char** argv) {
   sched_options.node_policy = node_policy;
   sched_options.gpu_policy = gpu_policy;
   sched_options.filter_threads = filter_threads;
-  scheduler::Scheduler sched(vendors::MakeVendors(devices), sched_options, clock);
+  vendors::VendorList vendor_list = vendors::MakeVendors(devices);
+  std::set<std::string, std::less<>> unit_core_vendors;
+  for (const auto& v : vendor_list) {
+    if (v->names().cores_are_units) unit_core_vendors.insert(v->names().keyword);
+  }
+  scheduler::Scheduler sched(std::move(vendor_list), sched_options, clock);
   webhook::WebhookOptions webhook_options;
   webhook_options.scheduler_name = scheduler_name;
   webhook::Webhook hook(sched.vendors(), webhook_options, &sched);
@@ -285,7 +291,7 @@ int main(int argc, char** argv) {
   quotas.Start();
 
   schedmetrics::SchedulerMetrics sched_metrics(
-      [&sched] { return schedmetrics::ViewFromSnapshot(sched.Snapshot()); });
+      [&sched, &unit_core_vendors] { return schedmetrics::ViewFromSnapshot(sched.Snapshot(), {}, unit_core_vendors); });
   metrics::Registry registry;
   registry.AddCollector(&sched_metrics);
   metrics::HttpExposer exposer(&registry);
