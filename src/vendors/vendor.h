@@ -80,10 +80,12 @@ struct DeviceUsage {
 
 struct FitConstraints;
 
-// A device a pod takes, with the cores it takes there.
+// A device a pod takes, with the cores it takes there and the container
+// (index in PodDevices, init containers first) that takes it.
 struct HeldDevice {
   std::string_view id;
   int32_t cores = 0;
+  int32_t container = 0;
 };
 
 // What a vendor's node score sees: the node's devices (every vendor) before
@@ -209,8 +211,10 @@ struct NodeView {
   const AnnotationMap* annotations = nullptr;
   const ResourceList* capacity = nullptr;
   const ResourceList* allocatable = nullptr;
+  const AnnotationMap* labels = nullptr;
   // nullptr when absent.
   const std::string* Annotation(std::string_view key) const;
+  const std::string* Label(std::string_view key) const;
   // Integer value of status.capacity[resource]; nullopt when absent.
   std::optional<int64_t> Capacity(std::string_view resource) const;
 };
@@ -228,6 +232,10 @@ class InventoryDecoder {
 struct FilterContext {
   std::string_view node;
   int64_t now_unix_nanos = 0;
+  // The pod's containers in PodDevices order (init containers first) and the
+  // node's devices (every vendor); empty when unknown.
+  std::span<const ContainerResources> containers;
+  std::span<const DeviceUsage> devices;
 };
 
 class PodAnnotator {

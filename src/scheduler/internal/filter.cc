@@ -59,15 +59,18 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
   return plan;
 }
 
-FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const {
-  (void)pod;
+FilterDecision State::MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit,
+                                   std::span<const vendors::DeviceUsage> node_devices) const {
   FilterDecision d;
   d.node = node;
   d.score = fit.score;
   d.annotations[std::string(api::kVgpuNode)] = node;
   d.annotations[std::string(api::kVgpuTime)] = api::EncodeUnixSeconds(clock_.NowUnixSeconds());
+  std::vector<vendors::ContainerResources> containers = pod.init_containers;
+  containers.insert(containers.end(), pod.containers.begin(), pod.containers.end());
   const vendors::FilterContext context{
-      node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count()};
+      node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count(),
+      containers, node_devices};
   for (const auto& [kw, devices] : fit.devices) {
     for (const auto& v : vendors) {
       if (v->names().keyword == kw) v->annotator().Annotate(devices, context, d.annotations);
@@ -200,7 +203,7 @@ StatusOr<FilterResult> State::Filter(const Pod& pod, std::span<const std::string
     c->node->Apply(rec.charges, +1);
     shard.map[pod.uid] = std::move(rec);
     f.score = c->score;
-    result.decision = MakeDecision(pod, c->node->name, f);
+    result.decision = MakeDecision(pod, c->node->name, f, c->node->devices);
     return result;
   }
   for (const auto& c : cands) {
@@ -227,6 +230,7 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
   }
   std::optional<NodeFit> best;
   std::string best_node;
+  Inventory best_inventory;
   const bool spread = [&] {
     auto it = pod.annotations.find(api::kNodeSchedulerPolicy);
     return (it != pod.annotations.end() && !it->second.empty() ? it->second : options_.node_policy) == "spread";
@@ -246,10 +250,11 @@ StatusOr<FilterResult> State::Simulate(const Pod& pod, std::span<const Node> nod
     if (!best || (spread ? f.score < best->score : f.score > best->score)) {
       best = std::move(f);
       best_node = n.name;
+      best_inventory = std::move(*inv);
     }
   }
   if (best) {
-    result.decision = MakeDecision(pod, best_node, *best);
+    result.decision = MakeDecision(pod, best_node, *best, best_inventory.devices);
     result.failed_nodes.clear();
   }
   return result;

@@ -86,7 +86,9 @@ class State {
     std::vector<std::shared_ptr<std::deque<std::string>>> strings;
   };
   StatusOr<Inventory> DecodeInventory(const Node& node, NodeExtras* extras) const;
-  FilterDecision MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit) const;
+  // `node_devices`: the chosen node's devices, for the vendors' annotators.
+  FilterDecision MakeDecision(const Pod& pod, const std::string& node, const NodeFit& fit,
+                              std::span<const vendors::DeviceUsage> node_devices) const;
 
   SchedulerOptions options_;
   const Clock& clock_;
