@@ -1,6 +1,7 @@
 #include "vendors/registry.h"
 
 #include "vendors/amd/amd.h"
+#include "vendors/awsneuron/awsneuron.h"
 #include "vendors/biren/biren.h"
 #include "vendors/cambricon/cambricon.h"
 #include "vendors/enflame/gcu.h"
@@ -35,6 +36,7 @@ constexpr Factory kFactories[] = {
     &enflame::AddGcu,
     &kunlun::AddKunlun,
     &kunlun::AddKunlunVxpu,
+    &awsneuron::AddAwsNeuron,
     &amd::AddAmd,
     &biren::AddBiren,
     &vastai::AddVastai,

@@ -110,13 +110,15 @@ decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,
   '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
 "$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
 [[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
-for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU Metax-SGPU GCU kunlun XPU AMD Biren Vastai; do
+for word in NVIDIA MLU DCU MR-V100 MR-V50 BI-V150 BI-V100 Mthreads Metax-GPU Metax-SGPU GCU kunlun XPU AWSNeuron AMD Biren Vastai; do
   grep -q "^$word"$'\t' "$WORK/vendors" || fail "vendors: no line for $word"
 done
 grep -qx $'DCU\thygon.com/dcunum\thygon.com/dcumem\thygon.com/dcucores' "$WORK/vendors" ||
   fail "vendors: DCU line: $(grep '^DCU' "$WORK/vendors")"
 grep -qx $'MLU\tcambricon.com/vmlu\tcambricon.com/mlu.smlu.vmemory\tcambricon.com/mlu.smlu.vcore' "$WORK/vendors" ||
   fail "vendors: MLU line: $(grep '^MLU' "$WORK/vendors")"
+grep -qx $'AWSNeuron\taws.amazon.com/neuron\taws.amazon.com/neuroncore' "$WORK/vendors" ||
+  fail "vendors: AWSNeuron line: $(grep '^AWSNeuron' "$WORK/vendors")"
 
 # --- Usage ----------------------------------------------------------------------
 "$HAMI" version | grep -q '^hami .*HAMi v2.10' || fail "version output"
