@@ -233,7 +233,8 @@ struct FilterContext {
   std::string_view node;
   int64_t now_unix_nanos = 0;
   // The pod's containers in PodDevices order (init containers first) and the
-  // node's devices (every vendor); empty when unknown.
+  // node's devices (every vendor; their usage may include the pod's); empty
+  // when unknown.
   std::span<const ContainerResources> containers;
   std::span<const DeviceUsage> devices;
 };
