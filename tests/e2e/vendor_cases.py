@@ -1,4 +1,5 @@
-"""Every vendor through the real kube-scheduler (issue #24): for each vendor one
+"""Every vendor through the real kube-scheduler (issue #24): for each vendor case
+(a vendor may have several: Vastai card and die mode, Neuron devices and cores) one
 simulated node publishing its inventory exactly as the vendor's device plugin
 does (annotations and/or node capacity), one pod that fits and must be bound
 there with the annotations the vendor's plugin reads (byte-exact), and one pod
