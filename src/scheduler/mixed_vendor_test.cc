@@ -156,6 +156,109 @@ TEST(VendorNodeScore, MetaxTopologyTablesPickTheNode) {
   EXPECT_EQ(r->decision->node, "m2");  // spread takes the lower: 2000 - 900
 }
 
+// Two nodes for one pod, each with the same usage (so the same default
+// score) rebuilt from placed pods: the vendor's node score decides, the
+// higher under binpack, the lower under spread.
+struct TwoNodes {
+  FakeClock clock;
+  Scheduler s{vendors::MakeVendors({}), SchedulerOptions{}, clock};
+  void Placed(const std::string& node, const std::string& key, const std::string& devices) {
+    Pod p;
+    p.uid = p.name = "placed-" + node;
+    p.namespace_name = "ns";
+    p.phase = "Running";
+    p.containers.push_back({});
+    p.annotations = {{"hami.io/vgpu-node", node}, {key, devices}};
+    ASSERT_TRUE(s.UpsertPod(p).ok());
+  }
+  std::string Chosen(const std::string& uid, const char* policy, const std::string& resource, int64_t n) {
+    Pod p = testing::MakePod(uid, {testing::Gpu{0}});
+    p.containers[0].limits.emplace(resource, Q(n));
+    p.annotations["hami.io/node-scheduler-policy"] = policy;
+    auto r = s.Filter(p, std::vector<std::string>{"a", "b"});
+    EXPECT_TRUE(r.ok() && r->decision);
+    if (!r.ok() || !r->decision) return "";
+    s.Unreserve(uid);
+    return r->decision->node;
+  }
+};
+
+TEST(VendorNodeScore, KunlunWingBubblePicksTheNode) {
+  TwoNodes t;
+  for (const char* name : {"a", "b"}) {
+    Node n;
+    n.name = name;
+    n.capacity["kunlunxin.com/xpu"] = Q(8);
+    ASSERT_TRUE(t.s.UpsertNode(n).ok());
+  }
+  auto cards = [](const std::string& node, std::vector<int> busy) {
+    std::string out;
+    for (int i : busy) out += node + "-kunlun-" + std::to_string(i) + ",kunlun,98304,100:";
+    return out + ";";
+  };
+  t.Placed("a", "hami.io/kunlun-allocated", cards("a", {0, 1, 2}));  // the pod closes the left wing: 1000
+  t.Placed("b", "hami.io/kunlun-allocated", cards("b", {0, 4, 5}));  // the pod takes card 1: 2000
+  EXPECT_EQ(t.Chosen("u1", "binpack", "kunlunxin.com/xpu", 1), "b");
+  EXPECT_EQ(t.Chosen("u2", "spread", "kunlunxin.com/xpu", 1), "a");
+}
+
+TEST(VendorNodeScore, VastaiDieConcentrationPicksTheNode) {
+  TwoNodes t;
+  std::string dies = "[";
+  for (int i = 0; i < 4; ++i) {
+    dies += std::string(i ? "," : "") + R"({"id":"d)" + std::to_string(i) + R"(","index":)" + std::to_string(i) +
+            R"(,"count":1,"devmem":8192,"type":"VA16","health":true,"custominfo":{"AIC":"A)" + (i < 2 ? "0" : "1") +
+            R"(","DeviceStrategy":"die"}})";
+  }
+  dies += "]";
+  for (const char* name : {"a", "b"}) {
+    Node n;
+    n.name = name;
+    n.annotations["hami.io/node-va-register"] = dies;
+    ASSERT_TRUE(t.s.UpsertNode(n).ok());
+  }
+  t.Placed("a", "hami.io/Vastai-devices-allocated", "d0,Vastai,0,0:d1,Vastai,0,0:;");  // d2, d3 share A1: 1
+  t.Placed("b", "hami.io/Vastai-devices-allocated", "d0,Vastai,0,0:d2,Vastai,0,0:;");  // d1 on A0, d3 on A1: 0.5
+  EXPECT_EQ(t.Chosen("u1", "binpack", "vastaitech.com/va", 2), "a");
+  EXPECT_EQ(t.Chosen("u2", "spread", "vastaitech.com/va", 2), "b");
+}
+
+// AWS Neuron through the core: the instance-type label read from the node,
+// the annotations written for the chosen devices, core indexes from the
+// node's cores per device (also when simulating).
+TEST(MixedVendor, AwsNeuronPlacementAndAnnotations) {
+  FakeClock clock;
+  Scheduler s{vendors::MakeVendors({}), SchedulerOptions{}, clock};
+  Node n;
+  n.name = "inf";
+  n.capacity["aws.amazon.com/neuron"] = Q(3);
+  n.capacity["aws.amazon.com/neuroncore"] = Q(6);
+  n.labels["node.kubernetes.io/instance-type"] = "inf2.24xlarge";
+  ASSERT_TRUE(s.UpsertNode(n).ok());
+  auto pod = [](const std::string& uid, const std::string& resource, int64_t v) {
+    Pod p = testing::MakePod(uid, {testing::Gpu{0}});
+    p.containers[0].limits.emplace(resource, Q(v));
+    return p;
+  };
+  auto r = s.Filter(pod("u1", "aws.amazon.com/neuroncore", 1), std::vector<std::string>{"inf"});
+  ASSERT_TRUE(r.ok() && r->decision);
+  const auto& a = r->decision->annotations;
+  EXPECT_EQ(a.at("hami.io/aws-neuron-devices-allocated"), "inf-AWSNeuron-2,AWSNeuron,0,1:;");
+  EXPECT_EQ(a.at("AWS_NEURON_IDS"), "4");
+  EXPECT_EQ(a.at("aws.amazon.com/predicate-node"), "inf");
+  EXPECT_EQ(a.at("NEURON_ALLOCATED"), "false");
+  // Inferentia: two devices in a row from any start (Trainium would refuse 2).
+  r = s.Filter(pod("u2", "aws.amazon.com/neuron", 2), std::vector<std::string>{"inf"});
+  ASSERT_TRUE(r.ok() && r->decision) << (r.ok() && !r->failed_nodes.empty() ? r->failed_nodes.begin()->second : "");
+  EXPECT_EQ(r->decision->annotations.at("AWS_NEURON_IDS"), "0,1");
+  r = s.Filter(pod("u3", "aws.amazon.com/neuron", 2), std::vector<std::string>{"inf"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->failed_nodes.at("inf"), "1/3 NumaNotFit");
+  auto sim = s.Simulate(pod("u4", "aws.amazon.com/neuroncore", 2), std::vector<Node>{n});
+  ASSERT_TRUE(sim.ok() && sim->decision);
+  EXPECT_EQ(sim->decision->annotations.at("AWS_NEURON_IDS"), "4,5");
+}
+
 // A vendor's usage marks (MetaX sGPU QoS and app class) follow the pods on
 // the device: rebuilt from a placed pod's annotations and left by a reservation.
 TEST(MixedVendor, MetaxSgpuDeviceTakesTheQosOfItsPods) {

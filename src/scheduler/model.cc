@@ -131,6 +131,7 @@ StatusOr<Node> NodeFromJson(const json& o) {
     n.name = Str(*meta, "name");
     if (n.name.empty()) return InvalidArgumentError("node: missing metadata.name");
     RETURN_IF_ERROR(StringMap(*meta, "annotations", n.annotations, "metadata"));
+    RETURN_IF_ERROR(StringMap(*meta, "labels", n.labels, "metadata"));
     if (const json* st = Child(o, "status")) {
       RETURN_IF_ERROR(Resources(*st, "capacity", n.capacity, "status.capacity"));
       RETURN_IF_ERROR(Resources(*st, "allocatable", n.allocatable, "status.allocatable"));

@@ -44,6 +44,7 @@ struct Pod {
 struct Node {
   std::string name;
   AnnotationMap annotations;
+  AnnotationMap labels;      // metadata.labels (e.g. the AWS instance type)
   ResourceList capacity;     // status.capacity (capacity-based vendors)
   ResourceList allocatable;  // status.allocatable (handshake health)
 };

@@ -46,9 +46,11 @@ TEST(PodFromJson, RejectsMalformed) {
 
 TEST(NodeFromJson, ReadsAnnotationsAndAllocatable) {
   auto n = NodeFromJson(json::parse(
-      R"({"metadata":{"name":"n0","annotations":{"k":"v"}},"status":{"allocatable":{"nvidia.com/gpu":"20"}}})"));
+      R"({"metadata":{"name":"n0","annotations":{"k":"v"},"labels":{"node.kubernetes.io/instance-type":"inf2.xlarge"}},)"
+      R"("status":{"allocatable":{"nvidia.com/gpu":"20"}}})"));
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->name, "n0");
+  EXPECT_EQ(n->labels.at("node.kubernetes.io/instance-type"), "inf2.xlarge");
   EXPECT_EQ(n->allocatable.at("nvidia.com/gpu").Value(), 20);
   EXPECT_FALSE(NodeFromJson(json::parse(R"({"metadata":{}})")).ok());
 }

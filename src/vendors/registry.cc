@@ -2,6 +2,7 @@
 
 #include "vendors/amd/amd.h"
 #include "vendors/ascend/ascend.h"
+#include "vendors/awsneuron/awsneuron.h"
 #include "vendors/biren/biren.h"
 #include "vendors/cambricon/cambricon.h"
 #include "vendors/enflame/drs.h"
@@ -38,6 +39,7 @@ constexpr Factory kFactories[] = {
     &enflame::AddDrs,
     &kunlun::AddKunlun,
     &kunlun::AddKunlunVxpu,
+    &awsneuron::AddAwsNeuron,
     &amd::AddAmd,
     &biren::AddBiren,
     &vastai::AddVastai,

@@ -182,6 +182,12 @@ const std::string* NodeView::Annotation(std::string_view key) const {
   return it == annotations->end() ? nullptr : &it->second;
 }
 
+const std::string* NodeView::Label(std::string_view key) const {
+  if (labels == nullptr) return nullptr;
+  auto it = labels->find(key);
+  return it == labels->end() ? nullptr : &it->second;
+}
+
 std::optional<int64_t> NodeView::Capacity(std::string_view resource) const {
   if (capacity == nullptr) return std::nullopt;
   auto it = capacity->find(resource);

@@ -83,10 +83,12 @@ struct DeviceUsage {
 
 struct FitConstraints;
 
-// A device a pod takes, with the cores it takes there.
+// A device a pod takes, with the cores it takes there and the container
+// (index in PodDevices, init containers first) that takes it.
 struct HeldDevice {
   std::string_view id;
   int32_t cores = 0;
+  int32_t container = 0;
 };
 
 // What a vendor's node score sees: the node's devices (every vendor) before
@@ -213,8 +215,10 @@ struct NodeView {
   const AnnotationMap* annotations = nullptr;
   const ResourceList* capacity = nullptr;
   const ResourceList* allocatable = nullptr;
+  const AnnotationMap* labels = nullptr;
   // nullptr when absent.
   const std::string* Annotation(std::string_view key) const;
+  const std::string* Label(std::string_view key) const;
   // Integer value of status.capacity[resource]; nullopt when absent.
   std::optional<int64_t> Capacity(std::string_view resource) const;
 };
@@ -235,10 +239,10 @@ struct FilterContext {
   // The pod's annotations (nullptr when unknown), for vendors whose
   // annotations depend on what the pod asked (Ascend's vNPU mode).
   const AnnotationMap* pod_annotations = nullptr;
-  // The node's devices (every vendor) before the pod, and the pod's container
-  // names, init containers first (empty when unknown).
+  // The node's devices (every vendor) before the pod, and the pod's
+  // containers in PodDevices order (init containers first); empty when unknown.
   std::span<const DeviceUsage> devices;
-  std::span<const std::string> containers;
+  std::span<const ContainerResources> containers;
 };
 
 class PodAnnotator {

@@ -110,7 +110,7 @@ decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,
   '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
 "$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
 [[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
-for word in NVIDIA MLU DCU Iluvatar Mthreads Ascend Metax-GPU Metax-SGPU kunlun XPU GCU Enflame AMD Vastai Biren; do
+for word in NVIDIA MLU DCU Iluvatar Mthreads Ascend Metax-GPU Metax-SGPU kunlun XPU GCU Enflame AWSNeuron AMD Vastai Biren; do
   grep -q "^$word"$'\t' "$WORK/vendors" || fail "vendors: no line for $word"
 done
 [[ $(grep -c "^Iluvatar"$'\t' "$WORK/vendors") == 1 ]] || fail "vendors: the Iluvatar chips are not one line"
@@ -124,6 +124,8 @@ grep -qx $'DCU\thygon.com/dcunum\thygon.com/dcumem\thygon.com/dcucores' "$WORK/v
   fail "vendors: DCU line: $(grep '^DCU' "$WORK/vendors")"
 grep -qx $'MLU\tcambricon.com/vmlu\tcambricon.com/mlu.smlu.vmemory\tcambricon.com/mlu.smlu.vcore' "$WORK/vendors" ||
   fail "vendors: MLU line: $(grep '^MLU' "$WORK/vendors")"
+grep -qx $'AWSNeuron\taws.amazon.com/neuron\taws.amazon.com/neuroncore' "$WORK/vendors" ||
+  fail "vendors: AWSNeuron line: $(grep '^AWSNeuron' "$WORK/vendors")"
 
 # --- Usage ----------------------------------------------------------------------
 "$HAMI" version | grep -q '^hami .*HAMi v2.10' || fail "version output"

@@ -1,4 +1,5 @@
-"""Every vendor through the real kube-scheduler (issue #24): for each vendor one
+"""Every vendor through the real kube-scheduler (issue #24): for each vendor case
+(a vendor may have several: Vastai card and die mode, Neuron devices and cores) one
 simulated node publishing its inventory exactly as the vendor's device plugin
 does (annotations and/or node capacity), one pod that fits and must be bound
 there with the annotations the vendor's plugin reads (byte-exact), and one pod
@@ -13,9 +14,10 @@ from harness import check, log, wait_for
 
 NUMERIC = r"[0-9]+"
 
-# name, node annotations, node capacity, fitting limits, expected annotations
-# (key -> exact value or re.Pattern), refused limits, refused pod annotations,
-# accepted reason tokens (fit_annotations: pod annotations of the fitting pod).
+# vendor, optional case name (default: the vendor; names the node), node
+# annotations, optional node labels, node capacity, fitting limits, expected
+# annotations (key -> exact value or re.Pattern), refused limits, refused pod
+# annotations, accepted reason tokens (fit_annotations: pod annotations of the fitting pod).
 CASES = [
     dict(vendor="DCU",
          node={"hami.io/node-dcu-register": "DCU-e2e-0,4,65520,100,DCU-Z100,0,true,0,hami-core:"},
@@ -142,8 +144,8 @@ CASES = [
                                            '"health":true}]'},
          capacity={"vastaitech.com/va": "1"},
          fit={"vastaitech.com/va": "1"},
-         expect={"hami.io/Vastai-devices-allocated": "VA-e2e-0,Vastai,16384,0:;",
-                 "hami.io/Vastai-devices-to-allocate": "VA-e2e-0,Vastai,16384,0:;"},
+         expect={"hami.io/Vastai-devices-allocated": "VA-e2e-0,Vastai,0,0:;",
+                 "hami.io/Vastai-devices-to-allocate": "VA-e2e-0,Vastai,0,0:;"},
          refuse={"vastaitech.com/va": "1"},
          refuse_annotations={"vastaitech.com/use-gpuuuid": "no-such-card"},
          reasons=("CardUuidMismatch",)),
@@ -179,19 +181,57 @@ CASES = [
          refuse={"huawei.com/Ascend310P": "1", "huawei.com/Ascend310P-memory": "3000"},
          refuse_annotations={"hami.io/use-Ascend310P-uuid": "no-such-npu"},
          reasons=("CardUuidMismatch",)),
+    # Die mode: dies 0-2 on card A0, die 3 on A1; two dies come from A0.
+    dict(vendor="Vastai", name="vastai-die",
+         node={"hami.io/node-va-register": "[" + ",".join(
+             f'{{"id":"VA-die-{i}","index":{i},"count":1,"devmem":8192,"type":"VA16","health":true,'
+             f'"custominfo":{{"AIC":"A{0 if i < 3 else 1}","DeviceStrategy":"die"}}}}' for i in range(4)) + "]"},
+         capacity={"vastaitech.com/va": "4"},
+         fit={"vastaitech.com/va": "2"},
+         expect={"hami.io/Vastai-devices-allocated": "VA-die-2,Vastai,0,0:VA-die-1,Vastai,0,0:;",
+                 "hami.io/Vastai-devices-to-allocate": "VA-die-2,Vastai,0,0:VA-die-1,Vastai,0,0:;"},
+         refuse={"vastaitech.com/va": "2"},
+         refuse_annotations={"vastaitech.com/use-gpuuuid": "VA-die-3"},
+         reasons=("AllocatedCardsInsufficientRequest",)),
+    # AWS Neuron, Trainium (no Inferentia instance type): a whole device by
+    # index; two devices are refused (only 4, 8 or 16 in a row).
+    dict(vendor="AWSNeuron", name="neuron-count",
+         node={},
+         capacity={"aws.amazon.com/neuron": "2", "aws.amazon.com/neuroncore": "4"},
+         fit={"aws.amazon.com/neuron": "1"},
+         expect={"hami.io/aws-neuron-devices-allocated": "v-neuron-count-AWSNeuron-1,AWSNeuron,0,3:;",
+                 "AWS_NEURON_IDS": "1", "NEURON_ALLOCATED": "false", "NEURON_ALLOC_TIME": re.compile(NUMERIC),
+                 "aws.amazon.com/predicate-node": "v-neuron-count"},
+         refuse={"aws.amazon.com/neuron": "2"},
+         reasons=("NumaNotFit",)),
+    # AWS Neuron, Inferentia: one NeuronCore as a global core index.
+    dict(vendor="AWSNeuron", name="neuron-core",
+         node={}, labels={"node.kubernetes.io/instance-type": "inf2.xlarge"},
+         capacity={"aws.amazon.com/neuron": "2", "aws.amazon.com/neuroncore": "4"},
+         fit={"aws.amazon.com/neuroncore": "1"},
+         expect={"hami.io/aws-neuron-devices-allocated": "v-neuron-core-AWSNeuron-1,AWSNeuron,0,1:;",
+                 "AWS_NEURON_IDS": "2", "NEURON_RESOURCE_TYPE": "aws.amazon.com/neuroncore",
+                 "NEURON_ALLOCATED": "false", "aws.amazon.com/predicate-node": "v-neuron-core"},
+         refuse={"aws.amazon.com/neuroncore": "1"},
+         refuse_annotations={"aws.amazon.com/nouse-neuron-uuid": "v-neuron-core-AWSNeuron-0,v-neuron-core-AWSNeuron-1"},
+         reasons=("CardUuidMismatch",)),
 ]
 
 
+def case_name(case):
+    return case.get("name", case["vendor"]).lower()
+
+
 def node_name(case):
-    return "v-" + case["vendor"].lower()
+    return "v-" + case_name(case)
 
 
-def vendor_pod(name, ns, limits, annotations=None):
+def vendor_pod(name, ns, case, limits, annotations=None):
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "namespace": ns, "annotations": dict(annotations or {}),
-                         # Each pod stays on its vendor's node (the others have no such device).
                          "labels": {"hami-e2e": "vendor"}},
-            "spec": {"terminationGracePeriodSeconds": 0,
+            # Each pod stays on its case's node (a vendor may have several).
+            "spec": {"terminationGracePeriodSeconds": 0, "nodeSelector": {"vendor-e2e": case_name(case)},
                      "containers": [{"name": "c", "image": "busybox", "resources": {"limits": limits}}]}}
 
 
@@ -201,42 +241,42 @@ def run(c, ns):
         cap = {"pods": "110", "cpu": "64", "memory": "512Gi", **case["capacity"]}
         nodes.append({"apiVersion": "v1", "kind": "Node",
                       "metadata": {"name": node_name(case), "annotations": case["node"],
-                                   "labels": {"vendor-e2e": case["vendor"]}},
+                                   "labels": {"vendor-e2e": case_name(case), **case.get("labels", {})}},
                       "status": {"capacity": cap, "allocatable": cap}})
     c.create(nodes)
     time_for_inventory = 20
 
     pods = []
     for case in CASES:
-        v = case["vendor"].lower()
-        pods.append(vendor_pod(f"fit-{v}", ns, case["fit"], case.get("fit_annotations")))
-        pods.append(vendor_pod(f"refuse-{v}", ns, case["refuse"], case.get("refuse_annotations")))
+        v = case_name(case)
+        pods.append(vendor_pod(f"fit-{v}", ns, case, case["fit"], case.get("fit_annotations")))
+        pods.append(vendor_pod(f"refuse-{v}", ns, case, case["refuse"], case.get("refuse_annotations")))
     c.create(pods)
     problems = []
     for case in CASES:
-        v = case["vendor"].lower()
+        v = case_name(case)
         name = f"fit-{v}"
         try:
             wait_for(f"{name} bound", lambda: c.get("pod", name, "-n", ns)["spec"].get("nodeName"),
                      time_for_inventory)
         except Exception as e:  # noqa: BLE001 - collect every vendor's outcome
             events = [f"{ev.get('reason')}: {ev.get('message')}" for ev in c.events(ns, name)]
-            problems.append(f"{case['vendor']}: fitting pod not bound ({e}); events: {events[-2:]}")
+            problems.append(f"{case_name(case)}: fitting pod not bound ({e}); events: {events[-2:]}")
             continue
         pod = c.get("pod", name, "-n", ns)
         if pod["spec"]["schedulerName"] != "hami-scheduler":
-            problems.append(f"{case['vendor']}: the webhook did not take the pod ({pod['spec']['schedulerName']})")
+            problems.append(f"{case_name(case)}: the webhook did not take the pod ({pod['spec']['schedulerName']})")
         if pod["spec"]["nodeName"] != node_name(case):
-            problems.append(f"{case['vendor']}: bound to {pod['spec']['nodeName']}, want {node_name(case)}")
+            problems.append(f"{case_name(case)}: bound to {pod['spec']['nodeName']}, want {node_name(case)}")
         ann = pod["metadata"].get("annotations", {})
         for key, want in case["expect"].items():
             got = ann.get(key)
             ok = got is not None and (want.fullmatch(got) if isinstance(want, re.Pattern) else got == want)
             if not ok:
-                problems.append(f"{case['vendor']}: annotation {key}={got!r}, want "
+                problems.append(f"{case_name(case)}: annotation {key}={got!r}, want "
                                 f"{want.pattern if isinstance(want, re.Pattern) else want!r}")
     for case in CASES:
-        v = case["vendor"].lower()
+        v = case_name(case)
         name = f"refuse-{v}"
 
         def refused():
@@ -248,14 +288,14 @@ def run(c, ns):
         try:
             message = wait_for(f"{name} refused", refused, time_for_inventory)
         except Exception as e:  # noqa: BLE001
-            problems.append(f"{case['vendor']}: no FilteringFailed event on the refused pod ({e})")
+            problems.append(f"{case_name(case)}: no FilteringFailed event on the refused pod ({e})")
             continue
         pod = c.get("pod", name, "-n", ns)
         if pod["spec"].get("nodeName"):
-            problems.append(f"{case['vendor']}: the pod that must not fit was bound to {pod['spec']['nodeName']}")
+            problems.append(f"{case_name(case)}: the pod that must not fit was bound to {pod['spec']['nodeName']}")
         if not any(token in message for token in case["reasons"]):
-            problems.append(f"{case['vendor']}: refusal {message!r} has none of {case['reasons']}")
+            problems.append(f"{case_name(case)}: refusal {message!r} has none of {case['reasons']}")
     for p in problems:
         log("  " + p)
     check(not problems, f"{len(problems)} vendor expectation(s) failed (listed above)")
-    log(f"vendors: {len(CASES)} vendors each placed and refused through kube-scheduler as HAMi does")
+    log(f"vendors: {len(CASES)} vendor cases each placed and refused through kube-scheduler as HAMi does")

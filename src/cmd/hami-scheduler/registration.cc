@@ -150,26 +150,27 @@ struct Registrar::Impl {
 
   // Everything UpsertNode reads: the annotations other than node locks
   // (keys ending ".lock", set and released around every bind) and the
-  // handshakes, and the capacity and allocatable resources.
+  // handshakes, the labels, and the capacity and allocatable resources.
   static std::string InventoryKey(const scheduler::Node& node) {
     std::string key;
+    auto add = [&key](std::string_view k, std::string_view v) {
+      key.append(k);
+      key += '\x1f';
+      key.append(v);
+      key += '\x1e';
+    };
     auto ends_with = [](std::string_view s, std::string_view suffix) {
       return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
     };
     for (const auto& [k, v] : node.annotations) {
       if (ends_with(k, ".lock") || k.rfind("hami.io/node-handshake", 0) == 0) continue;
-      key += k;
-      key += '\x1f';
-      key += v;
-      key += '\x1e';
+      add(k, v);
     }
+    key += '\x1d';
+    for (const auto& [k, v] : node.labels) add(k, v);
+    key += '\x1d';
     for (const auto* list : {&node.capacity, &node.allocatable}) {
-      for (const auto& [k, q] : *list) {
-        key += k;
-        key += '\x1f';
-        key += std::to_string(q.MilliValue());
-        key += '\x1e';
-      }
+      for (const auto& [k, q] : *list) add(k, std::to_string(q.MilliValue()));
       key += '\x1d';
     }
     return key;

@@ -61,15 +61,13 @@ StatusOr<PodPlan> State::MakePlan(const Pod& pod) const {
 
 FilterDecision State::MakeDecision(const Pod& pod, const std::string& node,
                                    std::span<const vendors::DeviceUsage> node_devices, const NodeFit& fit) const {
-  std::vector<std::string> containers;
-  for (const auto* list : {&pod.init_containers, &pod.containers}) {
-    for (const auto& c : *list) containers.push_back(c.name);
-  }
   FilterDecision d;
   d.node = node;
   d.score = fit.score;
   d.annotations[std::string(api::kVgpuNode)] = node;
   d.annotations[std::string(api::kVgpuTime)] = api::EncodeUnixSeconds(clock_.NowUnixSeconds());
+  std::vector<vendors::ContainerResources> containers = pod.init_containers;
+  containers.insert(containers.end(), pod.containers.begin(), pod.containers.end());
   const vendors::FilterContext context{
       node, std::chrono::duration_cast<std::chrono::nanoseconds>(clock_.Now().time_since_epoch()).count(),
       &pod.annotations, node_devices, containers};

@@ -53,7 +53,7 @@ bool FitContainer(const PodPlan& plan, size_t c, std::vector<DeviceUsage>& work,
     }
     for (const auto& p : fit.chosen) {
       Charge(*cand[p.pos], p);
-      quota[vi].held_devices.push_back({cand[p.pos]->id, p.cores});
+      quota[vi].held_devices.push_back({cand[p.pos]->id, p.cores, static_cast<int32_t>(c)});
     }
     if (out != nullptr) {
       auto& dst = out->devices[vp.keyword][c];

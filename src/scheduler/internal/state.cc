@@ -73,7 +73,7 @@ StatusOr<State::Inventory> State::DecodeInventory(const Node& node,
   Inventory inv;
   std::vector<vendors::DeviceUsage>& all = inv.devices;
   Status first_error;
-  const vendors::NodeView view{node.name, &node.annotations, &node.capacity, &node.allocatable};
+  const vendors::NodeView view{node.name, &node.annotations, &node.capacity, &node.allocatable, &node.labels};
   for (const auto& v : vendors) {
     const auto& names = v->names();
     auto devs = v->inventory().Decode(view);

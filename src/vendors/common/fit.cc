@@ -28,14 +28,6 @@ bool TypeAllowed(const DeviceUsage& d, const FitConstraints& c) {
   return true;
 }
 
-bool UuidAllowed(const DeviceUsage& d, const FitConstraints& c) {
-  if (!c.use_uuids.empty() &&
-      std::find(c.use_uuids.begin(), c.use_uuids.end(), d.id) == c.use_uuids.end()) {
-    return false;
-  }
-  return std::find(c.nouse_uuids.begin(), c.nouse_uuids.end(), d.id) == c.nouse_uuids.end();
-}
-
 int64_t PairScore(const FitConstraints& c, std::string_view a, std::string_view b) {
   if (c.pair_scores == nullptr) return 0;
   auto it = c.pair_scores->find(std::string(a));
@@ -88,6 +80,14 @@ std::vector<Pick> ChooseTopology(std::span<DeviceUsage* const> devices, const st
 }
 
 }  // namespace
+
+bool UuidAllowed(const DeviceUsage& d, const FitConstraints& c) {
+  if (!c.use_uuids.empty() &&
+      std::find(c.use_uuids.begin(), c.use_uuids.end(), d.id) == c.use_uuids.end()) {
+    return false;
+  }
+  return std::find(c.nouse_uuids.begin(), c.nouse_uuids.end(), d.id) == c.nouse_uuids.end();
+}
 
 int64_t CommonFitter::MemoryMib(const DeviceUsage& d, const DeviceRequest& req) const {
   int64_t mem = req.mem_mib;

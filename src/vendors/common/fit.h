@@ -24,6 +24,9 @@ struct SelectionKeys {
   std::string numa_bind;             // boolean: one NUMA node per container
 };
 
+// The device passes the pod's use/nouse UUID lists.
+bool UuidAllowed(const DeviceUsage& d, const FitConstraints& c);
+
 class CommonFitter : public DeviceFitter {
  public:
   // HAMi's count-only vendors (Biren, Vastai) walk the sorted list from the

@@ -317,7 +317,7 @@ void Annotations(const api::PodDevices& devices, const FilterContext& context, A
     const api::ContainerDevice& chosen = devices[ci].front();
     const auto profile = ProfileOf(profiles, chosen);
     const int32_t slices = profile ? static_cast<int32_t>(std::min(profile->size, kInt32Max)) : 1;
-    const std::string name = ci < context.containers.size() ? context.containers[ci] : "container-" + std::to_string(ci);
+    const std::string name = ci < context.containers.size() ? context.containers[ci].name : "container-" + std::to_string(ci);
     assigned[name] = {false, slices, profile ? std::string(profile->id) : "", profile ? std::string(profile->name) : ""};
     if (!first) continue;
     first = false;

@@ -146,9 +146,9 @@ TEST(EnflameDrs, AnnotationsByteForByte) {
 
   // Two containers (an init container first): one entry each, the first one's card.
   api::PodDevices two = {{{"node-a-enflame-drs-0", "Enflame", 6144, 17}}, {{"node-a-enflame-drs-1", "Enflame", 40960, 100}}};
-  const std::string names[] = {"init", "main"};
+  const ContainerResources containers[] = {{.name = "init"}, {.name = "main"}};
   AnnotationMap out;
-  h.Get(kKeyword).annotator().Annotate(two, FilterContext{"node-a", 5, nullptr, h.devices(), names}, out);
+  h.Get(kKeyword).annotator().Annotate(two, FilterContext{"node-a", 5, nullptr, h.devices(), containers}, out);
   EXPECT_EQ(out.at("assigned-containers"),
             R"({"init":{"allocated":false,"request":1,"profileID":"0","profileName":"1g.6gb"},)"
             R"("main":{"allocated":false,"request":6,"profileID":"2","profileName":"6g.40gb"}})");

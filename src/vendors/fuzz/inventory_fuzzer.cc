@@ -1,7 +1,7 @@
 // Fuzzes every vendor's inventory decoder, allocated-annotation decoder and
-// usage mark: the input is put in each vendor's registration annotation and
-// in the pod annotations marks read, and, read as integers, in its capacity
-// resources. Never crashes; a decoded inventory
+// usage mark: the input is put in each vendor's registration annotation, in
+// the node's instance-type label and in the pod annotations marks read, and,
+// read as integers, in its capacity resources. Never crashes; a decoded inventory
 // only holds the vendor's own devices with non-negative totals.
 #include <algorithm>
 #include <cstddef>
@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const std::string& r : n.managed_resources) {
       capacity.insert_or_assign(r, hami::api::Quantity::FromInteger(number));
     }
-    NodeView node{"fuzz-node", &annotations, &capacity, &capacity};
+    const AnnotationMap labels = {{"node.kubernetes.io/instance-type", text}};
+    NodeView node{"fuzz-node", &annotations, &capacity, &capacity, &labels};
     auto inv = v->inventory().Decode(node);
     if (inv.ok()) {
       for (const DeviceUsage& d : inv->devices) {
@@ -53,7 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       if (inv->score) {
         std::vector<HeldDevice> taken;
-        for (const DeviceUsage& d : inv->devices) taken.push_back({d.id, static_cast<int32_t>(number % 101)});
+        for (const DeviceUsage& d : inv->devices) {
+          taken.push_back({d.id, static_cast<int32_t>(number % 101), static_cast<int32_t>(taken.size() % 2)});
+        }
         taken.resize(std::min<size_t>(taken.size(), static_cast<size_t>(number % 9)));
         FitConstraints constraints;
         constraints.pod_values["metax-tech.com/sgpu-app-class"] = number % 3 == 0 ? "online" : "offline";

@@ -9,7 +9,8 @@
 namespace hami::vendors::kunlun {
 namespace {
 
-// Cards from capacity; the upper half sits on NUMA node 1.
+// Cards from capacity; the upper half sits on NUMA node 1. Scored by the
+// wing bubble (ScoreWings).
 class Inventory final : public InventoryDecoder {
  public:
   explicit Inventory(common::CapacitySpec spec) : cards_(std::move(spec)) {}
@@ -17,6 +18,7 @@ class Inventory final : public InventoryDecoder {
     ASSIGN_OR_RETURN(DeviceInventory inv, cards_.Decode(node));
     const size_t half = inv.devices.size() / 2;
     for (size_t i = half; i < inv.devices.size(); ++i) inv.devices[i].numa = 1;
+    if (!inv.devices.empty()) inv.score = &ScoreWings;
     return inv;
   }
 

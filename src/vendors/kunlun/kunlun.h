@@ -4,9 +4,9 @@
 // cards (1, 2, 4 or 8) chosen on the two 4-card wings with HAMi's fixed
 // interconnect tables, walking the policy-sorted list by position as HAMi
 // does; a refusal is `NumaNotFit`. Written: `hami.io/kunlun-allocated` and
-// `BAIDU_COM_DEVICE_IDX` (card indexes); no node lock. Config section
-// `kunlun` (resourceCountName). Not yet: the wing "bubble" node score and
-// the vXPU vendor ("XPU").
+// `BAIDU_COM_DEVICE_IDX` (card indexes); no node lock. The node score is
+// HAMi's wing "bubble" (ScoreWings in wings.h). Config section `kunlun`
+// (resourceCountName). The vXPU vendor ("XPU") is vxpu.h.
 #pragma once
 
 #include "vendors/registry.h"

@@ -49,5 +49,57 @@ TEST(Kunlun, CapacityCardsWingsAndAnnotations) {
   EXPECT_EQ(r.reason, "1/1 NumaNotFit");
 }
 
+// The node's devices with cards `busy` in use, and the pod's cards `taken`.
+double WingScore(std::vector<int> busy, std::vector<int> taken, bool other_vendor = false) {
+  testing::Harness h;
+  testing::FakeNode node;
+  node.Capacity("kunlunxin.com/xpu", 8);
+  h.Load("kunlun", node);
+  std::vector<DeviceUsage> before = h.devices();
+  for (int i : busy) before[i].used = 1;
+  if (other_vendor) before.push_back(DeviceUsage{.id = "gpu-0", .type = "NVIDIA-A100", .vendor = "NVIDIA"});
+  std::vector<HeldDevice> held;
+  for (int i : taken) held.push_back({before[i].id, 100, 0});
+  EXPECT_TRUE(h.inventory().score);
+  return h.inventory().score({before, held, nullptr, true});
+}
+
+TEST(KunlunWings, NodeScoreIsTheBubbleChange) {
+  // bubble(taken) - bubble(before): -1 -> 3000, 0 -> 2000, 1 -> 1000, 2 -> 0, else 1000.
+  EXPECT_EQ(WingScore({}, {0}), 0);                            // 3 - 1
+  EXPECT_EQ(WingScore({}, {0, 1, 2, 3}), 2000);                // 1 - 1
+  EXPECT_EQ(WingScore({}, {0, 1, 2, 3, 4, 5, 6, 7}), 3000);    // 0 - 1
+  EXPECT_EQ(WingScore({0, 1}, {4, 5, 6, 7}), 3000);            // 1 - 2
+  EXPECT_EQ(WingScore({0}, {1}), 2000);                        // 3 - 3
+  EXPECT_EQ(WingScore({0, 1, 2}, {3}), 1000);                  // 3 - 2
+  EXPECT_EQ(WingScore({0, 1, 2, 3}, {4, 5, 6, 7}), 2000);      // 1 - 1
+  EXPECT_EQ(WingScore({0, 1, 2, 3, 4}, {5, 6, 7}), 2000);      // 2 - 2
+  EXPECT_EQ(WingScore({}, {0, 4}), 1000);                      // 4 - 1: out of the table
+  EXPECT_EQ(WingScore({0, 4}, {1, 2}), 1000);                  // 2 - 4: out of the table
+  EXPECT_EQ(WingScore({}, {0}, /*other_vendor=*/true), 0);     // a non-kunlun device on the node
+  EXPECT_EQ(WingScore({}, {0, 1, 2, 3}, /*other_vendor=*/true), 0);
+}
+
+// Two nodes for a one-card pod: the one whose left wing has a single idle
+// card left scores 1000 (the pod closes the wing), the idle node 0.
+TEST(KunlunWings, NodeScoresCompared) {
+  auto fit_and_score = [](std::vector<int> busy) {
+    testing::Harness h;
+    testing::FakeNode node;
+    node.Capacity("kunlunxin.com/xpu", 8);
+    h.Load("kunlun", node);
+    for (int i : busy) h.devices()[i].used = 1;
+    const std::vector<DeviceUsage> before = h.devices();
+    auto r = h.Fit("kunlun", testing::Container({{"kunlunxin.com/xpu", "1"}}));
+    EXPECT_TRUE(r.outcome.ok);
+    std::vector<HeldDevice> held;
+    for (int32_t i : r.indexes) held.push_back({before[i].id, 100, 0});
+    return std::pair(r.indexes, h.inventory().score({before, held, nullptr, true}));
+  };
+  EXPECT_EQ(fit_and_score({0, 1, 2}), std::pair(std::vector<int32_t>{3}, 1000.0));
+  EXPECT_EQ(fit_and_score({}), std::pair(std::vector<int32_t>{0}, 0.0));
+  EXPECT_EQ(fit_and_score({0, 1, 2, 4, 5, 6}), std::pair(std::vector<int32_t>{3}, 1000.0));  // 3 - 2
+}
+
 }  // namespace
 }  // namespace hami::vendors

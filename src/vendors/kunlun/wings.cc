@@ -72,7 +72,39 @@ std::vector<int> AcrossWings(const Cards& sorted, int count) {
   return {};
 }
 
+// HAMi's countbubble over a set of card indexes.
+int Bubble(const std::vector<int>& cards) {
+  if (cards.empty()) return 1;
+  int left = 0, right = 0;
+  for (int c : cards) (c < 4 ? left : right) += 1;
+  auto value = [](int n) { return n == 4 ? 0 : n == 1 ? 2 : 1; };
+  return value(left) + value(right);
+}
+
+void AddOnce(std::vector<int>& cards, int index) {
+  if (std::find(cards.begin(), cards.end(), index) == cards.end()) cards.push_back(index);
+}
+
 }  // namespace
+
+double ScoreWings(const ScoreInput& in) {
+  std::vector<int> before, taken;
+  for (const DeviceUsage& d : in.before) {
+    if (d.type.find("kunlun") == std::string_view::npos) return 0;
+    if (d.used > 0) AddOnce(before, d.index);
+  }
+  for (const HeldDevice& h : in.taken) {
+    for (const DeviceUsage& d : in.before) {
+      if (d.id == h.id) AddOnce(taken, d.index);
+    }
+  }
+  switch (Bubble(taken) - Bubble(before)) {
+    case -1: return 3000;
+    case 0: return 2000;
+    case 2: return 0;
+    default: return 1000;
+  }
+}
 
 std::vector<int> SelectOnWings(const Cards& sorted, int count) {
   int left = 0, right = 0;

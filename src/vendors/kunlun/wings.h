@@ -24,4 +24,12 @@ FitOutcome FitOnWings(std::span<DeviceUsage* const> devices, int count,
                       const std::function<bool(const DeviceUsage&)>& fits,
                       const std::function<std::pair<int64_t, int32_t>(const DeviceUsage&)>& charge);
 
+// HAMi's node score for whole cards: how the "bubble" of the cards the pod
+// takes compares with that of the cards in use before it. A set of card
+// indexes leaves per wing (0-3, 4-7) 0 for four cards, 2 for one, else 1
+// (an empty set: 1); the score is 3000, 2000, 1000 or 0 for a difference
+// (pod's - before) of -1, 0, 1 or 2, else 1000. Zero when the node has a
+// device whose type does not hold "kunlun".
+double ScoreWings(const ScoreInput& input);
+
 }  // namespace hami::vendors::kunlun

@@ -37,12 +37,12 @@ inline std::string Describe(const DeviceUsage& d) {
 
 struct FakeNode {
   std::string name = "node-a";
-  AnnotationMap annotations;
+  AnnotationMap annotations, labels;
   ResourceList capacity, allocatable;
   void Capacity(const std::string& resource, int64_t v) {
     capacity.insert_or_assign(resource, api::Quantity::FromInteger(v));
   }
-  NodeView View() const { return {name, &annotations, &capacity, &allocatable}; }
+  NodeView View() const { return {name, &annotations, &capacity, &allocatable, &labels}; }
 };
 
 struct FitResult {
@@ -73,6 +73,7 @@ class Harness {
     inventory_ = std::move(*inv);
   }
   std::vector<DeviceUsage>& devices() { return inventory_.devices; }
+  const DeviceInventory& inventory() const { return inventory_; }
   std::vector<std::string> Described() const {
     std::vector<std::string> out;
     for (const auto& d : inventory_.devices) out.push_back(Describe(d));
@@ -110,8 +111,7 @@ class Harness {
       r.indexes.push_back(d.index);
       d.used += p.slots, d.used_mem_mib += p.mem_mib, d.used_cores += p.cores;
     }
-    const std::string names[] = {c.name};
-    v.annotator().Annotate(r.devices, FilterContext{node, now_ns, &pod, inventory_.devices, names}, r.annotations);
+    v.annotator().Annotate(r.devices, FilterContext{node, now_ns, &pod, inventory_.devices, {&c, 1}}, r.annotations);
     return r;
   }
 
