@@ -177,9 +177,7 @@ class Fitter final : public common::CommonFitter {
     for (int i = static_cast<int>(devices.size()) - 1; i >= 0; --i) {
       const DeviceUsage& d = *devices[i];
       ++out.examined;
-      if (!d.healthy) { fail(reasons::kCardNotHealth); continue; }
-      if (!common::UuidAllowed(d, c)) { fail(reasons::kCardUuidMismatch); continue; }
-      if (d.count <= d.used) { fail(reasons::kCardTimeSlicingExhausted); continue; }
+      if (auto reason = common::FirstBasicRefusal(d, c); !reason.empty()) { fail(reason); continue; }
       if (c.gpu_policy.mutex && d.used > 0) { fail(reasons::kExclusiveDeviceAllocateConflict); continue; }
       if (FreeCores(d) < req.cores) { fail(reasons::kCardInsufficientCore); continue; }
       out.chosen.push_back({i, 0, TakeCores(d, req.cores), {}});

@@ -89,6 +89,13 @@ bool UuidAllowed(const DeviceUsage& d, const FitConstraints& c) {
   return std::find(c.nouse_uuids.begin(), c.nouse_uuids.end(), d.id) == c.nouse_uuids.end();
 }
 
+std::string_view FirstBasicRefusal(const DeviceUsage& d, const FitConstraints& c) {
+  if (!d.healthy) return reasons::kCardNotHealth;
+  if (!UuidAllowed(d, c)) return reasons::kCardUuidMismatch;
+  if (d.count <= d.used) return reasons::kCardTimeSlicingExhausted;
+  return {};
+}
+
 int64_t CommonFitter::MemoryMib(const DeviceUsage& d, const DeviceRequest& req) const {
   int64_t mem = req.mem_mib;
   if (mem <= 0 && req.mem_percent != kMemPercentUnset) mem = d.total_mem_mib * req.mem_percent / 100;

@@ -26,6 +26,10 @@ struct SelectionKeys {
 
 // The device passes the pod's use/nouse UUID lists.
 bool UuidAllowed(const DeviceUsage& d, const FitConstraints& c);
+// The first of HAMi's per-device checks a vendor's own fit loop starts with
+// (health, UUID lists, a free slot) that `d` fails, as a reason token of
+// api/reasons.h; empty when it passes them.
+std::string_view FirstBasicRefusal(const DeviceUsage& d, const FitConstraints& c);
 
 class CommonFitter : public DeviceFitter {
  public:
