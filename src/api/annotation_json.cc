@@ -1,9 +1,11 @@
 #include "api/annotation_json.h"
 
 #include <array>
+#include <limits>
 
 #include "api/internal/annotation_views.h"
 #include "api/internal/text.h"
+#include "api/enflame_drs.h"
 #include "api/metax_sgpu.h"
 
 namespace hami::api {
@@ -20,6 +22,46 @@ constexpr std::array<std::string_view, 5> kLegacyRegisterKeys = {
     "hami.io/node-dcu-register",     "hami.io/node-MR-V100-register",
     "hami.io/node-MR-V50-register",  "hami.io/node-BI-V150-register",
     "hami.io/node-BI-V100-register",
+};
+
+// Single-valued vendor keys, by the kind of their value.
+struct KeyKind {
+  std::string_view key;
+  AnnotationKind kind;
+};
+constexpr KeyKind kExactKeys[] = {
+    {"hami.io/mutex.lock", AnnotationKind::kNodeLock},
+    {"cambricon.com/dsmlu.lock", AnnotationKind::kNodeLock},
+    {"hami.io/bind-phase", AnnotationKind::kBindPhase},
+    {"hami.io/bind-time", AnnotationKind::kUnixSeconds},
+    {"hami.io/vgpu-time", AnnotationKind::kUnixSeconds},
+    {"predicate-time", AnnotationKind::kUnixSeconds},
+    {"hami.io/node-nvidia-score", AnnotationKind::kPairScores},
+    {"hami.io/vgpu-mig-allocations", AnnotationKind::kMigAllocations},
+    {"CAMBRICON_DSMLU_PROFILE", AnnotationKind::kDsmluProfile},
+    {"CAMBRICON_DSMLU_ASSIGNED", AnnotationKind::kBool},
+    {"mthreads.com/gpu-index", AnnotationKind::kIndexList},
+    {"mthreads.com/predicate-time", AnnotationKind::kUnixNanos},
+    {"mthreads.com/predicate-node", AnnotationKind::kText},
+    {"mthreads.com/request-gpu-num", AnnotationKind::kInteger},
+    {"metax-tech.com/predicate-time", AnnotationKind::kUnixNanos},
+    {"metax-tech.com/gpu.topology.losses", AnnotationKind::kIntegerTable},
+    {"metax-tech.com/gpu.topology.scores", AnnotationKind::kIntegerTable},
+    {kEnflameDrsCapacityAnnotation, AnnotationKind::kEnflameDrsCapacity},
+    {kEnflameAssignedContainersAnnotation, AnnotationKind::kEnflameDrsAssigned},
+    {"enflame.com/gcu-assigned", AnnotationKind::kBool},
+    {"enflame.com/gcu-assigned-time", AnnotationKind::kUnixNanos},
+    {"enflame.com/gcu-assigned-index", AnnotationKind::kInteger},
+    {"enflame.com/gcu-assigned-id", AnnotationKind::kInteger},
+    {"enflame.com/gcu-assigned-minor", AnnotationKind::kText},
+    {"enflame.com/gcu-request-size", AnnotationKind::kInteger},
+    {"BAIDU_COM_DEVICE_IDX", AnnotationKind::kIndexList},
+    {"AWS_NEURON_IDS", AnnotationKind::kIndexList},
+    {"NEURON_ALLOC_TIME", AnnotationKind::kUnixNanos},
+    {"NEURON_ALLOCATED", AnnotationKind::kBool},
+    {"NEURON_RESOURCE_TYPE", AnnotationKind::kText},
+    {"aws.amazon.com/predicate-node", AnnotationKind::kText},
+    {"hami-vnpu-core", AnnotationKind::kBool},
 };
 
 std::string Dump(const Json& json, bool pretty) {
@@ -47,6 +89,9 @@ StatusOr<AnnotationKind> ClassifyAnnotationKey(std::string_view key) {
   for (std::string_view legacy : kLegacyRegisterKeys) {
     if (key == legacy) return AnnotationKind::kNodeDevicesLegacy;
   }
+  for (const KeyKind& k : kExactKeys) {
+    if (key == k.key) return k.kind;
+  }
   // Before the suffix rules: MetaX's own allocation ends like a device list.
   if (key == kMetaxSgpuDevicesAnnotation) return AnnotationKind::kMetaxSgpuDevices;
   if (key == kMetaxSgpuAllocatedAnnotation) return AnnotationKind::kMetaxSgpuAllocated;
@@ -56,28 +101,27 @@ StatusOr<AnnotationKind> ClassifyAnnotationKey(std::string_view key) {
   if (EndsWith(key, "-devices-to-allocate") || EndsWith(key, "-devices-allocated")) {
     return AnnotationKind::kPodDevices;
   }
-  if (key == "hami.io/mutex.lock" || key == "cambricon.com/dsmlu.lock") {
-    return AnnotationKind::kNodeLock;
-  }
   if (key.starts_with("hami.io/node-handshake")) return AnnotationKind::kHandshake;
-  if (key == "hami.io/bind-phase") return AnnotationKind::kBindPhase;
-  if (key == "hami.io/bind-time" || key == "hami.io/vgpu-time") return AnnotationKind::kUnixSeconds;
-  if (key == "hami.io/node-nvidia-score") return AnnotationKind::kPairScores;
-  if (key == "hami.io/vgpu-mig-allocations") return AnnotationKind::kMigAllocations;
-  if (key == "CAMBRICON_DSMLU_PROFILE") return AnnotationKind::kDsmluProfile;
-  if (key == "mthreads.com/gpu-index") return AnnotationKind::kIndexList;
+  // Ascend's per-chip runtime list shares its name with the count resource.
+  if (key.starts_with("huawei.com/Ascend") && !EndsWith(key, "-memory") &&
+      !EndsWith(key, "-core")) {
+    return AnnotationKind::kAscendShares;
+  }
   return NotFoundError("unknown annotation key " + internal::Quote(key) +
                        " (known: *-register, hami.io/node-register-*, *-devices-to-allocate, "
-                       "*-devices-allocated, hami.io/mutex.lock, hami.io/node-handshake*, "
-                       "hami.io/bind-phase, hami.io/bind-time, hami.io/vgpu-time, "
-                       "hami.io/node-nvidia-score, hami.io/vgpu-mig-allocations, CAMBRICON_DSMLU_PROFILE, "
-                       "mthreads.com/gpu-index, metax-tech.com/node-gpu-devices, "
-                       "metax-tech.com/gpu-devices-allocated, quantity)");
+                       "*-devices-allocated, each vendor's allocated key, hami.io/node-handshake*, "
+                       "node locks, bind and time keys, every vendor's plugin annotations "
+                       "(see `hami decode --help`), quantity)");
 }
 
 StatusOr<std::string> DecodeAnnotationToJson(std::string_view key, std::string_view value,
                                              bool pretty) {
   ASSIGN_OR_RETURN(AnnotationKind kind, ClassifyAnnotationKey(key));
+  return DecodeAnnotationToJson(kind, value, pretty);
+}
+
+StatusOr<std::string> DecodeAnnotationToJson(AnnotationKind kind, std::string_view value,
+                                             bool pretty) {
   switch (kind) {
     case AnnotationKind::kNodeDevicesJson: {
       ASSIGN_OR_RETURN(auto v, DecodeNodeDevicesJson(value));
@@ -135,12 +179,55 @@ StatusOr<std::string> DecodeAnnotationToJson(std::string_view key, std::string_v
       ASSIGN_OR_RETURN(auto v, DecodeMetaxSgpuAllocation(value));
       return Dump(Json::parse(EncodeMetaxSgpuAllocation(v), nullptr, false), pretty);
     }
+    case AnnotationKind::kEnflameDrsCapacity: {
+      ASSIGN_OR_RETURN(auto v, DecodeEnflameDrsCapacity(value));
+      return Dump(Json::parse(EncodeEnflameDrsCapacity(v), nullptr, false), pretty);
+    }
+    case AnnotationKind::kEnflameDrsAssigned: {
+      ASSIGN_OR_RETURN(auto v, DecodeEnflameDrsAssignments(value));
+      return Dump(Json::parse(EncodeEnflameDrsAssignments(v), nullptr, false), pretty);
+    }
+    case AnnotationKind::kAscendShares: {
+      ASSIGN_OR_RETURN(auto v, DecodeAscendShares(value));
+      return Dump(Json::parse(EncodeAscendShares(v), nullptr, false), pretty);
+    }
+    case AnnotationKind::kUnixNanos: {
+      ASSIGN_OR_RETURN(auto v, DecodeUnixSeconds(value));
+      return Dump(internal::UnixNanosToJson(v), pretty);
+    }
+    case AnnotationKind::kInteger: {
+      ASSIGN_OR_RETURN(auto v, DecodeIndexList(value));
+      if (v.size() != 1) {
+        return InvalidArgumentError("integer: " + internal::Quote(value) + " is a list");
+      }
+      return Dump(Json(v[0]), pretty);
+    }
+    case AnnotationKind::kBool: {
+      if (value != "true" && value != "false") {
+        return InvalidArgumentError("boolean: " + internal::Quote(value) + " is not true or false");
+      }
+      return Dump(Json(value == "true"), pretty);
+    }
+    case AnnotationKind::kText: {
+      RETURN_IF_ERROR(internal::CheckAnnotationText(value, "text"));
+      return Dump(Json(std::string(value)), pretty);
+    }
+    case AnnotationKind::kIntegerTable: {
+      RETURN_IF_ERROR(internal::CheckAnnotationText(value, "integer table"));
+      ASSIGN_OR_RETURN(Json root, internal::ParseJson(value, "integer table"));
+      RETURN_IF_ERROR(internal::CheckIntegerTable(root));
+      return Dump(root, pretty);
+    }
   }
   return InternalError("unhandled annotation kind");
 }
 
 StatusOr<std::string> EncodeAnnotationFromJson(std::string_view key, std::string_view json) {
   ASSIGN_OR_RETURN(AnnotationKind kind, ClassifyAnnotationKey(key));
+  return EncodeAnnotationFromJson(kind, json);
+}
+
+StatusOr<std::string> EncodeAnnotationFromJson(AnnotationKind kind, std::string_view json) {
   // The JSON view of a 256 KiB annotation can be several times larger.
   constexpr size_t kMaxJsonInputBytes = 16 * 1024 * 1024;
   if (json.size() > kMaxJsonInputBytes) {
@@ -209,6 +296,45 @@ StatusOr<std::string> EncodeAnnotationFromJson(std::string_view key, std::string
     case AnnotationKind::kMetaxSgpuAllocated: {
       ASSIGN_OR_RETURN(auto v, DecodeMetaxSgpuAllocation(json));
       return EncodeMetaxSgpuAllocation(v);
+    }
+    case AnnotationKind::kEnflameDrsCapacity: {
+      ASSIGN_OR_RETURN(auto v, DecodeEnflameDrsCapacity(json));
+      return EncodeEnflameDrsCapacity(v);
+    }
+    case AnnotationKind::kEnflameDrsAssigned: {
+      ASSIGN_OR_RETURN(auto v, DecodeEnflameDrsAssignments(json));
+      return EncodeEnflameDrsAssignments(v);
+    }
+    case AnnotationKind::kAscendShares: {
+      ASSIGN_OR_RETURN(auto v, DecodeAscendShares(json));
+      return EncodeAscendShares(v);
+    }
+    case AnnotationKind::kUnixNanos: {
+      ASSIGN_OR_RETURN(auto v, internal::UnixNanosFromJson(root));
+      return EncodeUnixSeconds(v);
+    }
+    case AnnotationKind::kInteger: {
+      ASSIGN_OR_RETURN(int64_t v, internal::JsonInt(root, 0, std::numeric_limits<int64_t>::max(),
+                                                    "integer"));
+      return std::to_string(v);
+    }
+    case AnnotationKind::kBool: {
+      if (!root.is_boolean()) {
+        return InvalidArgumentError("boolean: expected true or false, got " + internal::KindName(root));
+      }
+      return std::string(root.get<bool>() ? "true" : "false");
+    }
+    case AnnotationKind::kText: {
+      if (!root.is_string()) {
+        return InvalidArgumentError("text: expected a JSON string, got " + internal::KindName(root));
+      }
+      std::string v = root.get<std::string>();
+      RETURN_IF_ERROR(internal::CheckAnnotationText(v, "text"));
+      return v;
+    }
+    case AnnotationKind::kIntegerTable: {
+      RETURN_IF_ERROR(internal::CheckIntegerTable(root));
+      return root.dump();
     }
   }
   return InternalError("unhandled annotation kind");

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
+
+#include "api/internal/json_util.h"
+#include "api/internal/text.h"
 
 namespace hami::api {
 namespace {
@@ -50,6 +54,50 @@ StatusOr<std::vector<int64_t>> DecodeIndexList(std::string_view text) {
     out.push_back(v);
   }
   return out;
+}
+
+StatusOr<std::vector<AscendDeviceShare>> DecodeAscendShares(std::string_view text) {
+  constexpr std::string_view kWhat = "ascend devices";
+  RETURN_IF_ERROR(internal::CheckAnnotationText(text, kWhat));
+  if (text.empty()) return InvalidArgumentError("ascend devices: empty value");
+  ASSIGN_OR_RETURN(internal::Json root, internal::ParseJson(text, kWhat));
+  if (root.is_null()) return std::vector<AscendDeviceShare>{};
+  if (!root.is_array()) {
+    return InvalidArgumentError("ascend devices: expected a JSON array, got " + internal::KindName(root));
+  }
+  std::vector<AscendDeviceShare> out;
+  for (size_t i = 0; i < root.size(); ++i) {
+    const std::string where = "ascend devices: device " + std::to_string(i + 1);
+    AscendDeviceShare& s = out.emplace_back();
+    if (root[i].is_null()) continue;
+    if (!root[i].is_object()) {
+      return InvalidArgumentError(where + ": expected an object, got " + internal::KindName(root[i]));
+    }
+    internal::ObjectReader r(root[i], where);
+    RETURN_IF_ERROR(r.String("UUID", &s.uuid));
+    RETURN_IF_ERROR(r.String("temp", &s.temp));
+    using I32 = std::numeric_limits<int32_t>;
+    using I64 = std::numeric_limits<int64_t>;
+    RETURN_IF_ERROR(r.Int("memory", I64::min(), I64::max(), &s.memory_mib));
+    int64_t cores = 0;
+    RETURN_IF_ERROR(r.Int("core", I32::min(), I32::max(), &cores));
+    s.cores = static_cast<int32_t>(cores);
+  }
+  return out;
+}
+
+std::string EncodeAscendShares(const std::vector<AscendDeviceShare>& shares) {
+  if (shares.empty()) return "null";
+  std::string out;
+  for (const auto& s : shares) {
+    out += out.empty() ? "[{\"UUID\":" : ",{\"UUID\":";
+    internal::AppendGoString(out, s.uuid);
+    if (!s.temp.empty()) out += ",\"temp\":", internal::AppendGoString(out, s.temp);
+    if (s.memory_mib != 0) out += ",\"memory\":" + std::to_string(s.memory_mib);
+    if (s.cores != 0) out += ",\"core\":" + std::to_string(s.cores);
+    out += '}';
+  }
+  return out + "]";
 }
 
 std::string EncodeIndexList(const std::vector<int64_t>& indexes) {

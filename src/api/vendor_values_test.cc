@@ -27,6 +27,38 @@ TEST(IndexList, RoundTrips) {
   }
 }
 
+TEST(AscendShares, RoundTripsHamisForm) {
+  const std::string hard = R"([{"UUID":"NPU-1","temp":"vir10_3c_32g","memory":32768},{"UUID":"NPU-2","memory":5000,"core":40}])";
+  auto v = DecodeAscendShares(hard);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(*v, (std::vector<AscendDeviceShare>{{"NPU-1", "vir10_3c_32g", 32768, 0}, {"NPU-2", "", 5000, 40}}));
+  EXPECT_EQ(EncodeAscendShares(*v), hard);
+  EXPECT_EQ(EncodeAscendShares({}), "null");
+  EXPECT_TRUE(DecodeAscendShares("null").value().empty());
+  EXPECT_EQ(EncodeAscendShares({{"a<b", "", 0, 0}}), R"([{"UUID":"a\u003cb"}])");  // Go's HTML-safe escaping
+  for (const char* bad : {"", "{}", "[1]", R"([{"memory":"1"}])", R"([{"core":4294967296}])", "[{"}) {
+    EXPECT_FALSE(DecodeAscendShares(bad).ok()) << bad;
+  }
+}
+
+TEST(VendorValues, PluginScalarViews) {
+  EXPECT_EQ(DecodeAnnotationToJson("NEURON_ALLOC_TIME", "1700000000123456789").value(),
+            R"({"unixNanos":1700000000123456789,"time":"2023-11-14T22:13:20Z"})");
+  EXPECT_EQ(EncodeAnnotationFromJson("NEURON_ALLOC_TIME", R"({"unixNanos":5})").value(), "5");
+  EXPECT_EQ(DecodeAnnotationToJson("enflame.com/gcu-request-size", "3").value(), "3");
+  EXPECT_FALSE(DecodeAnnotationToJson("enflame.com/gcu-request-size", "3,4").ok());
+  EXPECT_EQ(DecodeAnnotationToJson("NEURON_ALLOCATED", "false").value(), "false");
+  EXPECT_FALSE(DecodeAnnotationToJson("NEURON_ALLOCATED", "False").ok());
+  EXPECT_EQ(EncodeAnnotationFromJson("aws.amazon.com/predicate-node", R"("node-a")").value(), "node-a");
+  EXPECT_FALSE(EncodeAnnotationFromJson("aws.amazon.com/predicate-node", "1").ok());
+  EXPECT_EQ(DecodeAnnotationToJson("metax-tech.com/gpu.topology.scores", R"({"1":50,"2":10})").value(),
+            R"({"1":50,"2":10})");
+  EXPECT_FALSE(DecodeAnnotationToJson("metax-tech.com/gpu.topology.scores", R"({"a":1})").ok());
+  EXPECT_FALSE(DecodeAnnotationToJson("metax-tech.com/gpu.topology.scores", R"({"1":1.5})").ok());
+  EXPECT_EQ(ClassifyAnnotationKey("huawei.com/Ascend910B4-1").value(), AnnotationKind::kAscendShares);
+  EXPECT_FALSE(ClassifyAnnotationKey("huawei.com/Ascend910B3-memory").ok());
+}
+
 TEST(VendorValues, JsonViews) {
   EXPECT_EQ(DecodeAnnotationToJson("CAMBRICON_DSMLU_PROFILE", "2_50_40").value(),
             R"({"index":2,"cores":50,"memoryUnits":40})");

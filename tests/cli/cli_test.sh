@@ -108,6 +108,84 @@ decode_roundtrip metax-tech.com/gpu-devices-allocated '[[{"uuid":"GPU-a","comput
   '[[{"uuid":"GPU-a","compute":30,"vRam":4096}]]'
 decode_roundtrip hami.io/cambricon-mlu-devices-allocated 'n-cambricon-mlu-1,MLU,2560,50:;' \
   '[[{"uuid":"n-cambricon-mlu-1","type":"MLU","usedmem":2560,"usedcores":50}]]'
+# Every vendor's device lists, from the registry (values from the golden tests
+# and tests/e2e/vendor_cases.py).
+decode_roundtrip hami.io/kunlun-allocated 'node-a-kunlun-0,kunlun,98304,100:;' \
+  '[[{"uuid":"node-a-kunlun-0","type":"kunlun","usedmem":98304,"usedcores":100}]]'
+decode_roundtrip hami.io/xpu-devices-allocated 'XPU-e2e-0,XPU,24576,25:;' \
+  '[[{"uuid":"XPU-e2e-0","type":"XPU","usedmem":24576,"usedcores":25}]]'
+decode_roundtrip hami.io/aws-neuron-devices-allocated 'node-a-AWSNeuron-3,AWSNeuron,0,3:;' \
+  '[[{"uuid":"node-a-AWSNeuron-3","type":"AWSNeuron","usedmem":0,"usedcores":3}]]'
+decode_roundtrip hami.io/Ascend910B3-devices-allocated 'npu-e2e-0,Ascend910B3,32768,0:;' \
+  '[[{"uuid":"npu-e2e-0","type":"Ascend910B3","usedmem":32768,"usedcores":0}]]'
+decode_roundtrip hami.io/amd-devices-to-allocate 'amd-e2e-0,AMD Instinct MI300X VF,4096,76:;' \
+  '[[{"uuid":"amd-e2e-0","type":"AMD Instinct MI300X VF","usedmem":4096,"usedcores":76}]]'
+decode_roundtrip hami.io/Biren-devices-allocated 'BR-e2e-0,Biren,0,0:;' \
+  '[[{"uuid":"BR-e2e-0","type":"Biren","usedmem":0,"usedcores":0}]]'
+decode_roundtrip hami.io/Vastai-devices-allocated 'VA-die-2,Vastai,0,0:VA-die-1,Vastai,0,0:;' \
+  '[[{"uuid":"VA-die-2","type":"Vastai","usedmem":0,"usedcores":0},{"uuid":"VA-die-1","type":"Vastai","usedmem":0,"usedcores":0}]]'
+decode_roundtrip hami.io/MR-V100-devices-allocated 'ilu-e2e-0,MR-V100,2048,30:;' \
+  '[[{"uuid":"ilu-e2e-0","type":"MR-V100","usedmem":2048,"usedcores":30}]]'
+decode_roundtrip hami.io/node-handshake-biren 'Requesting_2024-01-10 04:06:57' \
+  '{"requesting":true,"requestedAt":"2024-01-10 04:06:57","raw":"Requesting_2024-01-10 04:06:57"}'
+decode_roundtrip cambricon.com/dsmlu.lock '2025-10-20T03:07:02Z' \
+  '{"time":"2025-10-20T03:07:02Z","namespace":"","pod":"","legacy":true}'
+# Inventories.
+decode_roundtrip hami.io/node-register-Ascend910B3 \
+  '[{"id":"npu-e2e-0","count":4,"devmem":65536,"devcore":20,"type":"Ascend910B3","health":true,"custominfo":{"NetworkID":0}}]' \
+  '[{"id":"npu-e2e-0","index":0,"count":4,"devmem":65536,"devcore":20,"type":"Ascend910B3","numa":0,"mode":"","migProfiles":[],"health":true,"devicevendor":"","custominfo":{"NetworkID":0}}]'
+decode_roundtrip hami.io/node-va-register \
+  '[{"id":"VA-die-0","count":1,"devmem":8192,"type":"VA16","health":true,"custominfo":{"AIC":"A0","DeviceStrategy":"die"}}]' \
+  '[{"id":"VA-die-0","index":0,"count":1,"devmem":8192,"devcore":0,"type":"VA16","numa":0,"mode":"","migProfiles":[],"health":true,"devicevendor":"","custominfo":{"AIC":"A0","DeviceStrategy":"die"}}]'
+decode_roundtrip hami.io/node-register-xpu \
+  '[{"id":"XPU-e2e-0","count":4,"devmem":98304,"devcore":100,"type":"P800","health":true}]' \
+  '[{"id":"XPU-e2e-0","index":0,"count":4,"devmem":98304,"devcore":100,"type":"P800","numa":0,"mode":"","migProfiles":[],"health":true,"devicevendor":"","custominfo":null}]'
+decode_roundtrip hami.io/node-MR-V100-register 'ilu-e2e-0,4,32768,100,MR-V100,0,true,0,hami-core:' \
+  '[{"id":"ilu-e2e-0","index":0,"count":4,"devmem":32768,"devcore":100,"type":"MR-V100","numa":0,"mode":"hami-core","migProfiles":[],"health":true,"devicevendor":"","custominfo":null}]'
+decode_roundtrip enflame.com/gcu-drs-capacity \
+  '{"devices":[{"index":"0","minor":"0","capacity":6},{"index":"1","minor":"3","capacity":6}],"profiles":{"1g.6gb":"0","3g.20gb":"1","6g.40gb":"2"}}' \
+  '{"devices":[{"index":"0","minor":"0","capacity":6},{"index":"1","minor":"3","capacity":6}],"profiles":{"1g.6gb":"0","3g.20gb":"1","6g.40gb":"2"}}'
+decode_roundtrip metax-tech.com/gpu.topology.losses '{"1":100,"2":300}' '{"1":100,"2":300}'
+decode_roundtrip hami-vnpu-core true 'true'
+# What the vendors' plugins read from the pod.
+decode_roundtrip huawei.com/Ascend910B3 '[{"UUID":"npu-e2e-0","temp":"vir10_3c_32g","memory":32768}]' \
+  '[{"UUID":"npu-e2e-0","temp":"vir10_3c_32g","memory":32768}]'
+decode_roundtrip huawei.com/Ascend310P '[{"UUID":"npu310-e2e-0","memory":5000,"core":40}]' \
+  '[{"UUID":"npu310-e2e-0","memory":5000,"core":40}]'
+decode_roundtrip predicate-time 1700000000 '{"unixSeconds":1700000000,"time":"2023-11-14T22:13:20Z"}'
+decode_roundtrip assigned-containers '{"c":{"allocated":false,"request":3,"profileID":"1","profileName":"3g.20gb"}}' \
+  '{"c":{"allocated":false,"request":3,"profileID":"1","profileName":"3g.20gb"}}'
+decode_roundtrip enflame.com/gcu-assigned false 'false'
+decode_roundtrip enflame.com/gcu-assigned-time 1700000000123456789 \
+  '{"unixNanos":1700000000123456789,"time":"2023-11-14T22:13:20Z"}'
+decode_roundtrip enflame.com/gcu-assigned-index 1 '1'
+decode_roundtrip enflame.com/gcu-assigned-id 1 '1'
+decode_roundtrip enflame.com/gcu-assigned-minor 3 '"3"'
+decode_roundtrip enflame.com/gcu-request-size 3 '3'
+decode_roundtrip AWS_NEURON_IDS 4,5,6,7 '[4,5,6,7]'
+decode_roundtrip NEURON_ALLOC_TIME 1700000000123456789 '{"unixNanos":1700000000123456789,"time":"2023-11-14T22:13:20Z"}'
+decode_roundtrip NEURON_ALLOCATED false 'false'
+decode_roundtrip NEURON_RESOURCE_TYPE aws.amazon.com/neuroncore '"aws.amazon.com/neuroncore"'
+decode_roundtrip aws.amazon.com/predicate-node node-a '"node-a"'
+decode_roundtrip BAIDU_COM_DEVICE_IDX 1,2 '[1,2]'
+decode_roundtrip CAMBRICON_DSMLU_ASSIGNED false 'false'
+decode_roundtrip mthreads.com/predicate-time 1700000000123456789 \
+  '{"unixNanos":1700000000123456789,"time":"2023-11-14T22:13:20Z"}'
+decode_roundtrip mthreads.com/predicate-node node-a '"node-a"'
+decode_roundtrip mthreads.com/request-gpu-num 2 '2'
+decode_roundtrip metax-tech.com/predicate-time 1700000000123456789 \
+  '{"unixNanos":1700000000123456789,"time":"2023-11-14T22:13:20Z"}'
+# Decode only: the plugin may write the capacity as a string; we write a number.
+"$HAMI" decode enflame.com/gcu-drs-capacity '{"devices":[{"index":"1","minor":"3","capacity":"6"}],"profiles":{"1g.6gb":"0"}}' >"$WORK/out" 2>&1
+[[ $(cat "$WORK/out") == '{"devices":[{"index":"1","minor":"3","capacity":6}],"profiles":{"1g.6gb":"0"}}' ]] ||
+  fail "decode enflame.com/gcu-drs-capacity (string capacity): $(cat "$WORK/out")"
+reject_text decode huawei.com/Ascend910B3 '[{"UUID":"a","memory":"1"}]' ''
+reject_text decode NEURON_ALLOCATED 'False' "hami decode: boolean: 'False' is not true or false"
+reject_text decode AWS_NEURON_IDS '1,,2' ''
+reject_text decode enflame.com/gcu-request-size '3,4' ''
+reject_text decode huawei.com/Ascend910B3-memory '1' ''
+reject_text encode NEURON_RESOURCE_TYPE '7' "hami encode: text: expected a JSON string, got a number"
+
 "$HAMI" vendors >"$WORK/vendors" 2>"$WORK/err" || fail "vendors: exit status $?"
 [[ -s $WORK/err ]] && fail "vendors: unexpected stderr $(cat "$WORK/err")"
 for word in NVIDIA MLU DCU Iluvatar Mthreads Ascend Metax-GPU Metax-SGPU kunlun XPU GCU Enflame AWSNeuron AMD Vastai Biren; do

@@ -18,6 +18,10 @@ constexpr std::string_view kKeys[] = {
     "hami.io/vgpu-mig-allocations", "quantity",
     "CAMBRICON_DSMLU_PROFILE", "mthreads.com/gpu-index",
     "metax-tech.com/node-gpu-devices", "metax-tech.com/gpu-devices-allocated",
+    "enflame.com/gcu-drs-capacity", "assigned-containers",
+    "huawei.com/Ascend910B3", "NEURON_ALLOC_TIME",
+    "enflame.com/gcu-request-size", "NEURON_ALLOCATED",
+    "aws.amazon.com/predicate-node", "metax-tech.com/gpu.topology.losses",
 };
 }  // namespace
 

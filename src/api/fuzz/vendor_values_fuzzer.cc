@@ -1,5 +1,5 @@
 // Fuzzes the vendor value codecs (CAMBRICON_DSMLU_PROFILE, index lists, the
-// MetaX sGPU inventory and allocation): never crashes; what decodes
+// MetaX sGPU inventory and allocation, Ascend's per-chip device list): never crashes; what decodes
 // re-encodes to the same text (the JSON ones: to a value that decodes to the
 // same thing).
 #include <cstddef>
@@ -24,6 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto v = hami::api::DecodeMetaxSgpuAllocation(text); v.ok()) {
     auto back = hami::api::DecodeMetaxSgpuAllocation(hami::api::EncodeMetaxSgpuAllocation(*v));
+    FUZZ_CHECK(back.ok() && *back == *v);
+  }
+  if (auto v = hami::api::DecodeAscendShares(text); v.ok()) {
+    auto back = hami::api::DecodeAscendShares(hami::api::EncodeAscendShares(*v));
     FUZZ_CHECK(back.ok() && *back == *v);
   }
   return 0;

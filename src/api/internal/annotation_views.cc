@@ -1,7 +1,10 @@
 #include "api/internal/annotation_views.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
+
+#include "api/internal/text.h"
 
 namespace hami::api::internal {
 namespace {
@@ -264,6 +267,42 @@ StatusOr<int64_t> UnixSecondsFromJson(const Json& json) {
   int64_t v = 0;
   RETURN_IF_ERROR(r.Int("unixSeconds", 0, std::numeric_limits<int64_t>::max(), &v));
   return v;
+}
+
+Json UnixNanosToJson(int64_t nanos) {
+  Json j = Json::object();
+  j["unixNanos"] = nanos;
+  using namespace std::chrono;
+  j["time"] = FormatRfc3339(system_clock::time_point(duration_cast<system_clock::duration>(
+      floor<seconds>(std::chrono::nanoseconds(nanos)))));
+  return j;
+}
+
+StatusOr<int64_t> UnixNanosFromJson(const Json& json) {
+  RETURN_IF_ERROR(ExpectObject(json, "unix nanoseconds"));
+  RETURN_IF_ERROR(CheckKnownKeys(json, {"unixNanos", "time"}, "unix nanoseconds"));
+  ObjectReader r(json, "unix nanoseconds");
+  if (r.Find("unixNanos") == nullptr) return r.Error("unixNanos", "missing");
+  int64_t v = 0;
+  RETURN_IF_ERROR(r.Int("unixNanos", 0, std::numeric_limits<int64_t>::max(), &v));
+  return v;
+}
+
+Status CheckIntegerTable(const Json& json) {
+  if (!json.is_object()) {
+    return InvalidArgumentError("integer table: expected a JSON object, got " + KindName(json));
+  }
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    const std::string where = "integer table: key " + Quote(it.key());
+    int32_t n = 0;
+    auto [p, ec] = std::from_chars(it.key().data(), it.key().data() + it.key().size(), n);
+    if (ec != std::errc() || p != it.key().data() + it.key().size()) {
+      return InvalidArgumentError(where + " is not an integer");
+    }
+    RETURN_IF_ERROR(JsonInt(it.value(), std::numeric_limits<int64_t>::min(),
+                            std::numeric_limits<int64_t>::max(), where).status());
+  }
+  return OkStatus();
 }
 
 Json DsmluProfileToJson(const DsmluProfile& profile) {

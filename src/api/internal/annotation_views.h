@@ -30,6 +30,11 @@ StatusOr<std::string> HandshakeFromJson(const Json& json);  // the annotation va
 
 Json UnixSecondsToJson(int64_t seconds);
 StatusOr<int64_t> UnixSecondsFromJson(const Json& json);
+// {"unixNanos":N,"time":<RFC3339, whole seconds>}.
+Json UnixNanosToJson(int64_t nanos);
+StatusOr<int64_t> UnixNanosFromJson(const Json& json);
+// OK for an object whose keys are decimal int32s and values integers.
+Status CheckIntegerTable(const Json& json);
 
 Json PairScoresToJson(const std::vector<DevicePairScore>& scores);
 StatusOr<std::vector<DevicePairScore>> PairScoresFromJson(const Json& json);

@@ -8,6 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "api/annotation_json.h"
+#include "common/status.h"
+
 namespace hami::cli {
 
 // Declares the subcommand's arguments on `command` and returns the function to
@@ -25,6 +28,11 @@ std::string ReadValueArgument(const std::string& argument);
 
 // Prints "hami <command>: <message>" as exactly one line on stderr.
 void PrintError(std::string_view command, std::string_view message);
+
+// The codec for an annotation key: every vendor's device-list, handshake,
+// pair-score and lock keys from the vendor registry, then the api's key rules
+// (NotFound for an unknown key).
+StatusOr<api::AnnotationKind> ClassifyKey(std::string_view key);
 
 std::function<int()> DefineDecodeCommand(CLI::App& command);
 std::function<int()> DefineEncodeCommand(CLI::App& command);

@@ -18,16 +18,24 @@ std::function<int()> DefineDecodeCommand(CLI::App& command) {
   command.add_option("value", args->value, "the annotation value, or - for stdin")->required();
   command.add_flag("--pretty", args->pretty, "indent the JSON");
   command.footer(
-      "Keys: *-register, hami.io/node-register-*, hami.io/node-dcu-register, "
-      "hami.io/node-<MR-V100|MR-V50|BI-V150|BI-V100>-register, *-devices-to-allocate, "
-      "*-devices-allocated, hami.io/mutex.lock, hami.io/node-handshake*, hami.io/bind-phase, "
-      "hami.io/bind-time, hami.io/vgpu-time, hami.io/node-nvidia-score, "
-      "hami.io/vgpu-mig-allocations, CAMBRICON_DSMLU_PROFILE, mthreads.com/gpu-index, metax-tech.com/node-gpu-devices, "
-      "metax-tech.com/gpu-devices-allocated, quantity. "
-      "The JSON schemas are in docs/protocol.md.");
+      "Keys: every vendor's device lists (*-devices-to-allocate, *-devices-allocated, "
+      "hami.io/kunlun-allocated), handshakes (hami.io/node-handshake*) and locks "
+      "(hami.io/mutex.lock, cambricon.com/dsmlu.lock) from the vendor registry; registrations "
+      "(*-register, hami.io/node-register-*, metax-tech.com/node-gpu-devices, "
+      "enflame.com/gcu-drs-capacity, metax-tech.com/gpu.topology.losses|scores, hami-vnpu-core); "
+      "hami.io/bind-phase, hami.io/bind-time, hami.io/vgpu-time, hami.io/node-nvidia-score, "
+      "hami.io/vgpu-mig-allocations; plugin values: CAMBRICON_DSMLU_PROFILE, "
+      "CAMBRICON_DSMLU_ASSIGNED, mthreads.com/gpu-index|predicate-time|predicate-node|"
+      "request-gpu-num, metax-tech.com/gpu-devices-allocated|predicate-time, huawei.com/<Ascend chip>, "
+      "predicate-time, assigned-containers, enflame.com/gcu-assigned[-time|-index|-id|-minor], "
+      "enflame.com/gcu-request-size, BAIDU_COM_DEVICE_IDX, AWS_NEURON_IDS, NEURON_ALLOC_TIME, "
+      "NEURON_ALLOCATED, NEURON_RESOURCE_TYPE, aws.amazon.com/predicate-node; and quantity. "
+      "The JSON views are in docs/protocol.md.");
   return [args] {
-    auto json = api::DecodeAnnotationToJson(args->key, ReadValueArgument(args->value),
-                                            args->pretty);
+    auto kind = ClassifyKey(args->key);
+    auto json = kind.ok()
+                    ? api::DecodeAnnotationToJson(*kind, ReadValueArgument(args->value), args->pretty)
+                    : StatusOr<std::string>(kind.status());
     if (!json.ok()) {
       PrintError("decode", json.status().message());
       return 1;

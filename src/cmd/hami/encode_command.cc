@@ -19,7 +19,9 @@ std::function<int()> DefineEncodeCommand(CLI::App& command) {
       ->required();
   command.add_flag("-n,--no-newline", args->no_newline, "do not print a newline after the value");
   return [args] {
-    auto value = api::EncodeAnnotationFromJson(args->key, ReadValueArgument(args->json));
+    auto kind = ClassifyKey(args->key);
+    auto value = kind.ok() ? api::EncodeAnnotationFromJson(*kind, ReadValueArgument(args->json))
+                           : StatusOr<std::string>(kind.status());
     if (!value.ok()) {
       PrintError("encode", value.status().message());
       return 1;

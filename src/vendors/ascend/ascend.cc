@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/reasons.h"
+#include "api/vendor_values.h"
 #include "vendors/ascend/chips.h"
 #include "vendors/common/composed.h"
 #include "vendors/common/fit.h"
@@ -27,8 +28,6 @@ bool SoftSplit(const AnnotationMap* pod) {
   const std::string* v = pod == nullptr ? nullptr : common::FindAnnotation(*pod, kModeAnnotation);
   return v != nullptr && *v == kHamiCore;
 }
-
-std::string Quote(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
 
 class Mutator final : public AdmissionMutator {
  public:
@@ -219,24 +218,18 @@ class Fitter final : public common::CommonFitter {
 };
 
 // `huawei.com/<cw>`: per device UUID, the template (hard split), memory and
-// cores, zero fields left out; `predicate-time` in unix seconds.
+// cores (api::EncodeAscendShares); `predicate-time` in unix seconds.
 void RuntimeInfo(const Chip& chip, const api::PodDevices& devices, const FilterContext& context,
                  AnnotationMap& out) {
   const bool soft = SoftSplit(context.pod_annotations);
-  std::string list;
+  std::vector<api::AscendDeviceShare> shares;
   for (const auto& container : devices) {
     for (const auto& d : container) {
-      list += list.empty() ? "[" : ",";
-      list += "{\"UUID\":" + Quote(d.uuid);
-      if (std::string_view temp = soft ? std::string_view() : chip.Trim(d.used_mem_mib).name; !temp.empty()) {
-        list += ",\"temp\":" + Quote(temp);
-      }
-      if (d.used_mem_mib != 0) list += ",\"memory\":" + std::to_string(d.used_mem_mib);
-      if (d.used_cores != 0) list += ",\"core\":" + std::to_string(d.used_cores);
-      list += "}";
+      shares.push_back({d.uuid, soft ? std::string() : std::string(chip.Trim(d.used_mem_mib).name),
+                        d.used_mem_mib, d.used_cores});
     }
   }
-  out["huawei.com/" + chip.common_word] = list.empty() ? "null" : list + "]";
+  out["huawei.com/" + chip.common_word] = api::EncodeAscendShares(shares);
   out["predicate-time"] = std::to_string(context.now_unix_nanos / 1'000'000'000);
 }
 

@@ -12,8 +12,7 @@ namespace {
 class Fitter final : public common::CommonFitter {
  public:
   Fitter()
-      : CommonFitter({"", "", "birentech.com/use-gpuuuid", "birentech.com/nouse-gpuuuid", "", ""},
-                     Order::kFromFront) {}
+      : CommonFitter({"", "", "birentech.com/use-gpuuuid", "birentech.com/nouse-gpuuuid", "", ""}) {}
 
  protected:
   int64_t MemoryMib(const DeviceUsage&, const DeviceRequest&) const override { return 0; }

@@ -2,7 +2,7 @@
 // `birentech.com/gpu`; inventory from the JSON in `hami.io/node-biren-register`
 // (devcore forced to 100), handshake `hami.io/node-handshake-biren`; uuid
 // selection `birentech.com/use-gpuuuid` / `nouse-gpuuuid`; devices are taken
-// from the front of the policy order and recorded with 0 memory and 0 cores;
+// from the end of the policy order and recorded with 0 memory and 0 cores;
 // hami.io/mutex.lock. Config section `biren` (resourceCountName).
 #pragma once
 

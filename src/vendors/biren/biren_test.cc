@@ -1,5 +1,5 @@
 // Golden tests for Biren: JSON registration with devcore forced to 100,
-// front-first whole-card fit, the device list byte for byte.
+// end-first whole-card fit (the policy order walked from its end), the device list byte for byte.
 #include <gtest/gtest.h>
 
 #include "vendors/testing/harness.h"
@@ -25,11 +25,12 @@ TEST(Biren, CountOnlyCards) {
   EXPECT_EQ(h.devices()[0].total_cores, 100);
   auto r = h.Fit("Biren", Container({{"birentech.com/gpu", "1"}}));
   ASSERT_TRUE(r.outcome.ok) << r.reason;
-  EXPECT_EQ(r.annotations, (AnnotationMap{{"hami.io/Biren-devices-allocated", "BR-0,Biren,0,0:;"},
-                                          {"hami.io/Biren-devices-to-allocate", "BR-0,Biren,0,0:;"}}));
+  // Walked from the end: the last device of the policy order.
+  EXPECT_EQ(r.annotations, (AnnotationMap{{"hami.io/Biren-devices-allocated", "BR-1,Biren,0,0:;"},
+                                          {"hami.io/Biren-devices-to-allocate", "BR-1,Biren,0,0:;"}}));
   r = h.Fit("Biren", Container({{"birentech.com/gpu", "2"}}));
   EXPECT_EQ(r.reason, "1/2 AllocatedCardsInsufficientRequest, 1/2 CardTimeSlicingExhausted");
-  r = h.Fit("Biren", Container({{"birentech.com/gpu", "1"}}), {{"birentech.com/use-gpuuuid", "BR-0"}});
+  r = h.Fit("Biren", Container({{"birentech.com/gpu", "1"}}), {{"birentech.com/use-gpuuuid", "BR-1"}});
   EXPECT_EQ(r.reason, "1/2 CardTimeSlicingExhausted, 1/2 CardUuidMismatch");
 }
 

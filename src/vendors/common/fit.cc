@@ -152,7 +152,7 @@ FitOutcome CommonFitter::Fit(std::span<DeviceUsage* const> devices, const Device
   auto fail = [&](std::string_view reason) { ++out.reasons[std::string(reason)]; };
   const int n = static_cast<int>(devices.size());
   for (int k = 0; k < n; ++k) {
-    const int i = walk_forward_ ? k : n - 1 - k;
+    const int i = n - 1 - k;
     const DeviceUsage& d = *devices[i];
     ++out.examined;
     if (!d.healthy) { fail(reasons::kCardNotHealth); continue; }

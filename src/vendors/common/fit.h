@@ -33,11 +33,8 @@ std::string_view FirstBasicRefusal(const DeviceUsage& d, const FitConstraints& c
 
 class CommonFitter : public DeviceFitter {
  public:
-  // HAMi's count-only vendors (Biren, Vastai) walk the sorted list from the
-  // front instead of the end.
-  enum class Order { kFromEnd, kFromFront };
-  explicit CommonFitter(SelectionKeys keys, Order order = Order::kFromEnd)
-      : walk_forward_(order == Order::kFromFront), keys_(std::move(keys)) {}
+  // Fit walks the sorted list from the end (SortDevices puts the preferred last).
+  explicit CommonFitter(SelectionKeys keys) : keys_(std::move(keys)) {}
   StatusOr<FitConstraints> ParseConstraints(const AnnotationMap& pod_annotations,
                                             std::string_view default_gpu_policy) const override;
   FitOutcome Fit(std::span<DeviceUsage* const> devices, const DeviceRequest& req,
@@ -65,7 +62,6 @@ class CommonFitter : public DeviceFitter {
                                                const std::vector<FitOutcome::Pick>& candidates, int want,
                                                const FitConstraints& constraints) const;
 
-  bool walk_forward_ = false;
   // Whole-card vendors (Enflame GCU): a device in use is refused with
   // ExclusiveDeviceAllocateConflict before the slot check.
   bool exclusive_devices_ = false;
