@@ -32,7 +32,9 @@
 #
 # Binaries: $HAMI_BUILD_DIR (default build/) holds src/cmd/hami-scheduler/hami-scheduler
 # and bench/cluster_load/hami-cluster-load (cmake --build ... --target hami-scheduler
-# hami-cluster-load; use a release build). Control-plane binaries: see cluster.sh.
+# hami-cluster-load; use a release build), plus tests/fakes/hami-sim-device-plugin
+# for the vendor mix. Control-plane binaries: see cluster.sh; when they are
+# missing the script exits 77 (skip, for CTest).
 #
 # Reports per run: pods/s from the first create to the last bound pod (seen
 # through a watch by hami-cluster-load), create->bound p99, hami-scheduler's
@@ -68,7 +70,7 @@ while (($#)); do
     --vendor-pods) vendor_pods="$2"; shift 2 ;;
     --vendor-spec) vendor_spec="$2"; shift 2 ;;
     --vendors-only) vendors_only=1; shift ;;
-    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) echo "scale-run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -84,6 +86,10 @@ load_bin="$build/bench/cluster_load/hami-cluster-load"
 simplugin_bin="$build/tests/fakes/hami-sim-device-plugin"
 need_bins=("$sched_bin" "$load_bin")
 ((vendor_copies > 0)) && need_bins+=("$simplugin_bin")
+k8s_bin="${HAMI_K8S_BIN_DIR:-$HOME/.cache/hami/k8s-v1.36.3}"
+for b in etcd kube-apiserver kube-scheduler kubectl; do
+  [[ -x "$k8s_bin/$b" ]] || { echo "scale-run.sh: SKIP: $k8s_bin/$b is missing (tests/cluster/build-binaries.sh)" >&2; exit 77; }
+done
 for b in "${need_bins[@]}"; do
   [[ -x "$b" ]] || { echo "scale-run.sh: $b is missing (HAMI_BUILD_DIR=$build; build hami-scheduler and hami-cluster-load)" >&2; exit 1; }
 done
