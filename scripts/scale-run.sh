@@ -23,11 +23,12 @@
 # P pods per vendor example of examples/vendors/ (default P = K; whole-device
 # vendors have 2 devices per node, so keep P <= 2K). hami-scheduler then runs with
 # --enable-iluvatar --enable-ascend, and hami-sim-device-plugin (TEST DOUBLE)
-# finishes every bound pod's hand-off: bind-phase success, hami.io/mutex.lock and
+# finishes every bound pod's hand-off (the NVIDIA pods' too, in place of the load
+# tool's own lock release): bind-phase success, hami.io/mutex.lock and
 # Cambricon's cambricon.com/dsmlu.lock released. Each vendor pod is checked with
 # the vendor's own decoders: bound to its vendor's node, allocation decodable
 # with the example's device count, no device memory/slot over-commit.
-# --vendors-only skips the NVIDIA nodes and pods. Short form (about a minute):
+# --vendors-only skips the NVIDIA nodes and pods. Short form (~30 s; CTest e2e_scale_vendor_mix):
 #   scripts/scale-run.sh --vendors-only --vendor-copies 10 --vendor-pods 20
 #
 # Binaries: $HAMI_BUILD_DIR (default build/) holds src/cmd/hami-scheduler/hami-scheduler
@@ -70,7 +71,7 @@ while (($#)); do
     --vendor-pods) vendor_pods="$2"; shift 2 ;;
     --vendor-spec) vendor_spec="$2"; shift 2 ;;
     --vendors-only) vendors_only=1; shift ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "scale-run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -239,12 +240,14 @@ run_one() { # nodes mode
   (while sleep 5; do echo "--- $(date +%T)"; top -b -n1 -w 200 | sed -n '1,5p;7,14p'; done) > "$run/top.log" 2>&1 &
   local top_pid=$!
 
-  local pods_json='{}' rc=0
+  local pods_json='{}' rc=0 nvidia_pod_args=()
+  # With the vendor mix, hami-sim-device-plugin does the hand-off for the NVIDIA pods too.
+  ((vmix)) && nvidia_pod_args=(--no-release-node-locks)
   if ((nodes > 0)); then
   log "creating $pods pods and waiting until bound"
   pods_json="$(/usr/bin/time -f 'hami-cluster-load cpu %U user %S sys' "$load_bin" --kubeconfig "$kubeconfig" \
     --mode "$mode" --threads "$threads" --baseline-gpu "$baseline_gpu" \
-    pods --count "$pods" --nodes "$nodes" --timeout "$timeout" 2> "$run/pods.err" | tee "$run/pods.log" | tail -1)" || rc=$?
+    pods --count "$pods" --nodes "$nodes" --timeout "$timeout" ${nvidia_pod_args[@]+"${nvidia_pod_args[@]}"} 2> "$run/pods.err" | tee "$run/pods.log" | tail -1)" || rc=$?
   grep -E '^(pods|verify):' "$run/pods.log" | grep -v ' t=' | sed 's/^/    /' >&2 || true
   fi
   if ((vmix)); then
