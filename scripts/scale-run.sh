@@ -14,10 +14,28 @@
 #                        [--scheduler-qps 5000] [--threads 16] [--timeout 1200]
 #                        [--baseline-gpu 0] [--filter-threads 1] [--node-policy binpack]
 #                        [--scheduler-arg ARG ...] [--keep DIR]
+#                        [--vendor-copies K [--vendor-pods P] [--vendor-spec FILE] [--vendors-only]]
+#
+# Vendor mix (issue #24), extender mode only: --vendor-copies K adds K copies of
+# every simulated vendor node of --vendor-spec (default
+# examples/playground/vendor-nodes.yaml: inventory annotations and device-plugin
+# capacity as each vendor's plugin publishes them) and, after the NVIDIA pods,
+# P pods per vendor example of examples/vendors/ (default P = K; whole-device
+# vendors have 2 devices per node, so keep P <= 2K). hami-scheduler then runs with
+# --enable-iluvatar --enable-ascend, and hami-sim-device-plugin (TEST DOUBLE)
+# finishes every bound pod's hand-off (the NVIDIA pods' too, in place of the load
+# tool's own lock release): bind-phase success, hami.io/mutex.lock and
+# Cambricon's cambricon.com/dsmlu.lock released. Each vendor pod is checked with
+# the vendor's own decoders: bound to its vendor's node, allocation decodable
+# with the example's device count, no device memory/slot over-commit.
+# --vendors-only skips the NVIDIA nodes and pods. Short form (~30 s; CTest e2e_scale_vendor_mix):
+#   scripts/scale-run.sh --vendors-only --vendor-copies 10 --vendor-pods 20
 #
 # Binaries: $HAMI_BUILD_DIR (default build/) holds src/cmd/hami-scheduler/hami-scheduler
 # and bench/cluster_load/hami-cluster-load (cmake --build ... --target hami-scheduler
-# hami-cluster-load; use a release build). Control-plane binaries: see cluster.sh.
+# hami-cluster-load; use a release build), plus tests/fakes/hami-sim-device-plugin
+# for the vendor mix. Control-plane binaries: see cluster.sh; when they are
+# missing the script exits 77 (skip, for CTest).
 #
 # Reports per run: pods/s from the first create to the last bound pod (seen
 # through a watch by hami-cluster-load), create->bound p99, hami-scheduler's
@@ -34,7 +52,8 @@ kubectl="${HAMI_K8S_BIN_DIR:-$HOME/.cache/hami/k8s-v1.36.3}/kubectl"
 
 node_counts="1000 5000"; pods=10000; modes="extender baseline"; qps=5000; threads=16
 timeout=1200; baseline_gpu=0; filter_threads=1; node_policy=binpack; keep=""
-sched_args=()
+sched_args=(); vendor_copies=0; vendor_pods=""; vendors_only=0
+vendor_spec="$repo/examples/playground/vendor-nodes.yaml"
 while (($#)); do
   case "$1" in
     --nodes) node_counts="$2"; shift 2 ;;
@@ -48,14 +67,31 @@ while (($#)); do
     --scheduler-arg) sched_args+=("$2"); shift 2 ;;
     --node-policy) node_policy="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    --vendor-copies) vendor_copies="$2"; shift 2 ;;
+    --vendor-pods) vendor_pods="$2"; shift 2 ;;
+    --vendor-spec) vendor_spec="$2"; shift 2 ;;
+    --vendors-only) vendors_only=1; shift ;;
+    -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "scale-run.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
 
+[[ -n "$vendor_pods" ]] || vendor_pods="$vendor_copies"
+if ((vendors_only)); then
+  ((vendor_copies > 0)) || { echo "scale-run.sh: --vendors-only needs --vendor-copies K" >&2; exit 2; }
+  node_counts=0; modes=extender
+fi
+
 sched_bin="$build/src/cmd/hami-scheduler/hami-scheduler"
 load_bin="$build/bench/cluster_load/hami-cluster-load"
-for b in "$sched_bin" "$load_bin"; do
+simplugin_bin="$build/tests/fakes/hami-sim-device-plugin"
+need_bins=("$sched_bin" "$load_bin")
+((vendor_copies > 0)) && need_bins+=("$simplugin_bin")
+k8s_bin="${HAMI_K8S_BIN_DIR:-$HOME/.cache/hami/k8s-v1.36.3}"
+for b in etcd kube-apiserver kube-scheduler kubectl; do
+  [[ -x "$k8s_bin/$b" ]] || { echo "scale-run.sh: SKIP: $k8s_bin/$b is missing (tests/cluster/build-binaries.sh)" >&2; exit 77; }
+done
+for b in "${need_bins[@]}"; do
   [[ -x "$b" ]] || { echo "scale-run.sh: $b is missing (HAMI_BUILD_DIR=$build; build hami-scheduler and hami-cluster-load)" >&2; exit 1; }
 done
 
@@ -64,8 +100,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 work="${keep:-$(mktemp -d /tmp/hami-scale-run.XXXXXX)}"
 mkdir -p "$work"
-current_cluster=""; sched_pid=""
+current_cluster=""; sched_pid=""; simplugin_pid=""
 cleanup() {
+  if [[ -n "$simplugin_pid" ]]; then
+    kill -TERM "$simplugin_pid" 2>/dev/null || true
+    wait "$simplugin_pid" 2>/dev/null || true
+    simplugin_pid=""
+  fi
   if [[ -n "$sched_pid" ]]; then
     kill -TERM "$sched_pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$sched_pid" 2>/dev/null || break; sleep 0.1; done
@@ -123,7 +164,8 @@ EOF
 json_field() { python3 -c 'import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print("n/a" if v is None else (("%.1f" % v) if isinstance(v,float) else v))' "$1" "$2"; }
 
 results="$work/results.tsv"
-: > "$results"
+vendor_results="$work/vendor-results.txt"
+: > "$results"; : > "$vendor_results"
 
 run_one() { # nodes mode
   local nodes="$1" mode="$2" run="$work/n$1-$2"
@@ -141,11 +183,22 @@ run_one() { # nodes mode
   current_cluster="$cdir"
   kubeconfig="$("$cluster_sh" up "${up_args[@]}" 2> "$run/cluster-up.log" | tail -1)"
 
-  log "creating $nodes nodes"
-  local node_json
-  node_json="$("$load_bin" --kubeconfig "$kubeconfig" --mode "$mode" --threads "$threads" \
-    --baseline-gpu "$baseline_gpu" nodes --count "$nodes" | tee "$run/nodes.log" | tail -1)"
-  log "nodes: $(grep -m1 '^nodes:' "$run/nodes.log")"
+  local node_json='{}' vmix=0
+  [[ "$mode" == extender ]] && ((vendor_copies > 0)) && vmix=1
+  if ((nodes > 0)); then
+    log "creating $nodes nodes"
+    node_json="$("$load_bin" --kubeconfig "$kubeconfig" --mode "$mode" --threads "$threads" \
+      --baseline-gpu "$baseline_gpu" nodes --count "$nodes" | tee "$run/nodes.log" | tail -1)"
+    log "nodes: $(grep -m1 '^nodes:' "$run/nodes.log")"
+  fi
+  if ((vmix)); then
+    "$load_bin" --kubeconfig "$kubeconfig" --threads "$threads" vendor-nodes --spec "$vendor_spec" \
+      --copies "$vendor_copies" > "$run/vendor-nodes.log" || { log "vendor nodes failed (log: $run/vendor-nodes.log)"; return 1; }
+    log "$(grep -m1 '^vendor-nodes:' "$run/vendor-nodes.log")"
+    sched_args_run=(--enable-iluvatar --enable-ascend)
+  else
+    sched_args_run=()
+  fi
 
   if [[ "$mode" == extender ]]; then
     # Started after the nodes exist, so its first list holds them all (as after a
@@ -155,7 +208,7 @@ run_one() { # nodes mode
     setsid "$sched_bin" --kubeconfig "$kubeconfig" --http-bind "127.0.0.1:$ext_port" \
       --metrics-bind-address "127.0.0.1:$metrics_port" --scheduler-name hami-scheduler \
       --filter-threads "$filter_threads" --node-scheduler-policy "$node_policy" --log-level info \
-      ${sched_args[@]+"${sched_args[@]}"} \
+      ${sched_args[@]+"${sched_args[@]}"} ${sched_args_run[@]+"${sched_args_run[@]}"} \
       > "$run/hami-scheduler.log" 2>&1 < /dev/null &
     sched_pid=$!
     local synced=""
@@ -167,6 +220,13 @@ run_one() { # nodes mode
     done
     curl -sf "http://127.0.0.1:$ext_port/healthz" >/dev/null || { log "hami-scheduler does not answer on :$ext_port"; return 1; }
     log "hami-scheduler synced: ${synced##*msg=\"caches synced\" }, RSS $(awk '/^VmRSS:/{print int($2/1024)}' "/proc/$sched_pid/status")MiB"
+  fi
+  if ((vmix)); then
+    # The vendors' device plugins' part of the bind: bind-phase success, node locks
+    # released (HAMi's, and Cambricon's own time-only lock).
+    setsid "$simplugin_bin" --kubeconfig "$kubeconfig" --workers 4 \
+      --release-annotation cambricon.com/dsmlu.lock > "$run/sim-device-plugin.log" 2>&1 < /dev/null &
+    simplugin_pid=$!
   fi
   sleep 2  # let kube-scheduler's informer catch up with the last nodes
 
@@ -180,14 +240,28 @@ run_one() { # nodes mode
   (while sleep 5; do echo "--- $(date +%T)"; top -b -n1 -w 200 | sed -n '1,5p;7,14p'; done) > "$run/top.log" 2>&1 &
   local top_pid=$!
 
+  local pods_json='{}' rc=0 nvidia_pod_args=()
+  # With the vendor mix, hami-sim-device-plugin does the hand-off for the NVIDIA pods too.
+  ((vmix)) && nvidia_pod_args=(--no-release-node-locks)
+  if ((nodes > 0)); then
   log "creating $pods pods and waiting until bound"
-  local pods_json rc=0 load_cpu0 load_cpu1 t_load
-  t_load="$(date +%s.%N)"
   pods_json="$(/usr/bin/time -f 'hami-cluster-load cpu %U user %S sys' "$load_bin" --kubeconfig "$kubeconfig" \
     --mode "$mode" --threads "$threads" --baseline-gpu "$baseline_gpu" \
-    pods --count "$pods" --nodes "$nodes" --timeout "$timeout" 2> "$run/pods.err" | tee "$run/pods.log" | tail -1)" || rc=$?
-  kill "$top_pid" 2>/dev/null || true; wait "$top_pid" 2>/dev/null || true
+    pods --count "$pods" --nodes "$nodes" --timeout "$timeout" ${nvidia_pod_args[@]+"${nvidia_pod_args[@]}"} 2> "$run/pods.err" | tee "$run/pods.log" | tail -1)" || rc=$?
   grep -E '^(pods|verify):' "$run/pods.log" | grep -v ' t=' | sed 's/^/    /' >&2 || true
+  fi
+  if ((vmix)); then
+    log "vendor mix: $vendor_pods pods per vendor on $vendor_copies copies of each vendor node"
+    local vrc=0
+    /usr/bin/time -f 'hami-cluster-load cpu %U user %S sys' "$load_bin" --kubeconfig "$kubeconfig" \
+      --threads "$threads" vendor-pods --expected "$repo/examples/expected.yaml" --per-vendor "$vendor_pods" \
+      --timeout "$timeout" > "$run/vendor-pods.log" 2> "$run/vendor-pods.err" || vrc=$?
+    grep -E '^(vendor-pods|verify):' "$run/vendor-pods.log" | grep -v ' t=' | sed 's/^/    /' >&2 || true
+    { echo "vendor mix ($mode, $nodes NVIDIA nodes, $vendor_copies copies of each vendor node, $vendor_pods pods per vendor): exit $vrc"
+      grep -E '^(vendor-pods|verify):' "$run/vendor-pods.log" | grep -v ' t=' || true; } >> "$vendor_results"
+    ((vrc == 0)) || rc="$vrc"
+  fi
+  kill "$top_pid" 2>/dev/null || true; wait "$top_pid" 2>/dev/null || true
 
   local cpu_line="" d
   for p in etcd kube-apiserver kube-scheduler hami-scheduler; do
@@ -195,7 +269,7 @@ run_one() { # nodes mode
     d="$(awk -v a="${cpu0[$p]:-0}" -v b="$(cpu_seconds "${pid_of[$p]}")" 'BEGIN{printf "%.1f", b - a}')"
     cpu_line+="$p=${d}s "
   done
-  cpu_line+="$(grep -o 'cpu .*' "$run/pods.err" | awk '{printf "load-tool=%.1fs", $2 + $4}')"
+  cpu_line+="$(cat "$run/pods.err" "$run/vendor-pods.err" 2>/dev/null | grep -o 'cpu .*' | awk '{s += $2 + $4} END {printf "load-tool=%.1fs", s}')"
   log "CPU during the pods phase: $cpu_line"
 
   # API requests served during the run, by verb and resource (kube-apiserver's own counter).
@@ -215,6 +289,7 @@ EOF
   log "API requests (pods/nodes): $(cat "$run/apiserver-requests.txt")"
 
   local filter_p99="-" rss="-" hwm
+  if ((nodes == 0)); then cleanup; return "$rc"; fi
   if [[ "$mode" == extender ]]; then
     # Peak RSS first: the /metrics scrape below allocates a page with per-GPU series.
     hwm="$(awk '/^VmHWM:/{print $2}' "/proc/$sched_pid/status" 2>/dev/null || true)"
@@ -239,6 +314,8 @@ for n in $node_counts; do
   done
 done
 
+if [[ -s "$vendor_results" ]]; then echo; cat "$vendor_results"; fi
+if ((vendors_only)); then echo "logs: $work$([[ -n "$keep" ]] || echo ' (removed; pass --keep DIR to keep them)')"; exit "$status"; fi
 echo
 echo "scale run: $pods pods, 8 GPUs per node, kube-scheduler client qps $qps (burst $((qps * 2))), hami-scheduler --node-scheduler-policy $node_policy --filter-threads $filter_threads"
 python3 - "$results" <<'EOF'

@@ -12,6 +12,17 @@
 // hami-scheduler's bind takes hami.io/mutex.lock on the node and leaves it for
 // the device plugin to release at Allocate; with no kubelet here, the lock of a
 // pod is released (owner-checked) as soon as the pod is seen bound.
+//
+// The vendor mix (issue #24; vendor_mix.h):
+//   hami-cluster-load --kubeconfig K vendor-nodes --spec vendor-nodes.yaml --copies K
+//   hami-cluster-load --kubeconfig K vendor-pods --expected examples/expected.yaml --per-vendor P
+// `vendor-nodes` creates K copies of every node of the spec (<prefix><name>-<i>),
+// inventory annotations rendered as the vendor's device plugin publishes them.
+// `vendor-pods` creates P pods per vendor example of expected.yaml (limits of
+// examples/vendors/*.yaml, no node pinned), interleaved, waits until bound and
+// checks each pod's vendor allocation with the vendor's own decoders. It
+// releases no lock: hami-sim-device-plugin (with --release-annotation
+// cambricon.com/dsmlu.lock) plays the vendors' plugins.
 // Human-readable lines first; the last stdout line is one JSON object.
 #include <algorithm>
 #include <atomic>
@@ -26,11 +37,14 @@
 
 #include <condition_variable>
 #include <deque>
+#include <fstream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "bench/cluster_load/load.h"
+#include "bench/cluster_load/vendor_mix.h"
 #include "common/clock.h"
 #include "k8s/client.h"
 #include "k8s/node_lock.h"
@@ -420,6 +434,231 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
   return pass ? 0 : 1;
 }
 
+hami::StatusOr<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return hami::NotFoundError("cannot read " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+hami::vendors::VendorList AllVendors() {
+  hami::vendors::DevicesConfig config;
+  config.enable_iluvatar = true;
+  config.enable_ascend = true;
+  return hami::vendors::MakeVendors(config);
+}
+
+struct VendorNodesOptions {
+  std::string spec_file;
+  int copies = 1;
+  std::string prefix = "vmix-";
+};
+
+int RunVendorNodes(Client* client, const Common& c, const VendorNodesOptions& o) {
+  auto text = ReadText(o.spec_file);
+  if (!text.ok()) {
+    std::fprintf(stderr, "vendor-nodes: %s\n", text.status().ToString().c_str());
+    return 1;
+  }
+  auto specs = hami::testing::ParseSimVendorSpecs(*text);
+  if (!specs.ok()) {
+    std::fprintf(stderr, "vendor-nodes: %s\n", specs.status().ToString().c_str());
+    return 1;
+  }
+  int per_copy = static_cast<int>(specs->size());
+  int count = per_copy * o.copies;
+  std::atomic<int> errors{0}, retries{0};
+  std::mutex mu;
+  std::string first_error;
+  auto now = std::chrono::system_clock::now();
+  auto t0 = Clock::now();
+  ParallelFor(count, c.threads, [&](int i) {
+    const auto& spec = (*specs)[i % per_copy];
+    Json node = VendorNodeObject(spec, VendorNodeName(o.prefix, spec, i / per_copy), now);
+    Status s = CreateWithRetry(client, hami::k8s::kNodes, "", node, &retries);
+    if (!s.ok()) {
+      ++errors;
+      std::lock_guard lock(mu);
+      if (first_error.empty()) first_error = s.ToString();
+    }
+  });
+  double secs = Seconds(Clock::now() - t0);
+  std::printf("vendor-nodes: created %d nodes (%d copies of %d vendor nodes) in %.2f s, %d errors, %d retries\n",
+              count - errors.load(), o.copies, per_copy, secs, errors.load(), retries.load());
+  if (!first_error.empty()) std::printf("vendor-nodes: first error: %s\n", first_error.c_str());
+  Json out = {{"kind", "vendor-nodes"}, {"nodes", count - errors.load()}, {"seconds", secs},
+              {"errors", errors.load()},  {"retries", retries.load()}};
+  std::printf("%s\n", out.dump().c_str());
+  std::fflush(stdout);
+  return errors.load() == 0 ? 0 : 1;
+}
+
+struct VendorPodsOptions {
+  std::string expected_file;
+  std::string examples_dir;  // default: the directory of expected_file
+  int per_vendor = 1;
+  double timeout_s = 300;
+  PodSpec spec;
+};
+
+int RunVendorPods(Client* client, const Common& c, VendorPodsOptions o) {
+  auto text = ReadText(o.expected_file);
+  if (!text.ok()) {
+    std::fprintf(stderr, "vendor-pods: %s\n", text.status().ToString().c_str());
+    return 1;
+  }
+  auto templates = ParseVendorExpectations(*text);
+  if (!templates.ok()) {
+    std::fprintf(stderr, "vendor-pods: %s\n", templates.status().ToString().c_str());
+    return 1;
+  }
+  if (o.examples_dir.empty()) {
+    size_t slash = o.expected_file.rfind('/');
+    o.examples_dir = slash == std::string::npos ? "." : o.expected_file.substr(0, slash);
+  }
+  for (VendorPodTemplate& t : *templates) {
+    auto pod = ReadText(o.examples_dir + "/" + t.example);
+    Status s = pod.ok() ? ReadTemplateLimits(*pod, &t) : pod.status();
+    if (!s.ok()) {
+      std::fprintf(stderr, "vendor-pods: %s\n", s.ToString().c_str());
+      return 1;
+    }
+  }
+  const size_t kinds = templates->size();
+  const int count = o.per_vendor * static_cast<int>(kinds);
+  Json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", o.spec.ns}}}};
+  std::atomic<int> retries{0};
+  if (Status s = CreateWithRetry(client, hami::k8s::kNamespaces, "", ns, &retries); !s.ok()) {
+    std::fprintf(stderr, "vendor-pods: cannot create namespace %s: %s\n", o.spec.ns.c_str(), s.ToString().c_str());
+    return 1;
+  }
+  auto t0 = Clock::now();
+  BindWatcher watcher(client, o.spec, count, t0, nullptr);
+  if (Status s = watcher.Start(); !s.ok()) {
+    std::fprintf(stderr, "vendor-pods: cannot list pods: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::vector<double> created_s(count, -1);
+  std::atomic<int> created{0}, errors{0};
+  std::mutex mu;
+  std::string first_error;
+  std::atomic<bool> creating_done{false};
+  double create_end_s = 0;
+  std::thread creator([&] {
+    ParallelFor(count, c.threads, [&](int i) {
+      created_s[i] = Seconds(Clock::now() - t0);
+      Json pod = VendorPodObject((*templates)[VendorTemplateOf(i, kinds)], o.spec, i);
+      Status s = CreateWithRetry(client, hami::k8s::kPods, o.spec.ns, pod, &retries);
+      if (s.ok()) {
+        ++created;
+      } else {
+        created_s[i] = -1;
+        ++errors;
+        std::lock_guard lock(mu);
+        if (first_error.empty()) first_error = s.ToString();
+      }
+    });
+    create_end_s = Seconds(Clock::now() - t0);
+    creating_done = true;
+  });
+  auto deadline = Clock::now() + std::chrono::duration<double>(o.timeout_s);
+  auto next_report = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    int b = watcher.bound();
+    if (creating_done && b >= created.load()) break;
+    if (Clock::now() >= next_report) {
+      std::printf("vendor-pods: t=%.0fs created %d bound %d\n", Seconds(Clock::now() - t0), created.load(), b);
+      std::fflush(stdout);
+      next_report += std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  creator.join();
+  watcher.Stop();
+
+  const std::vector<double>& bound_s = watcher.bound_seconds();
+  std::map<std::string, std::vector<double>> latency;  // vendor -> create->bound
+  std::map<std::string, int> unbound_of;
+  double last_bound_s = 0;
+  int bound = 0;
+  for (int i = 0; i < count; ++i) {
+    const std::string& vendor = (*templates)[VendorTemplateOf(i, kinds)].vendor;
+    if (bound_s[i] < 0) {
+      if (created_s[i] >= 0) ++unbound_of[vendor];
+      continue;
+    }
+    ++bound;
+    last_bound_s = std::max(last_bound_s, bound_s[i]);
+    if (created_s[i] >= 0) latency[vendor].push_back(bound_s[i] - created_s[i]);
+  }
+  int unbound = created.load() - bound;
+  double pods_per_s = last_bound_s > 0 ? bound / last_bound_s : 0;
+  std::printf("vendor-pods: %zu vendors x %d pods: created %d (%d errors, %d retries) in %.2f s\n", kinds,
+              o.per_vendor, created.load(), errors.load(), retries.load(), create_end_s);
+  if (!first_error.empty()) std::printf("vendor-pods: first create error: %s\n", first_error.c_str());
+  std::printf("vendor-pods: bound %d, unbound %d; first create -> last bound %.2f s = %.1f pods/s\n", bound,
+              unbound, last_bound_s, pods_per_s);
+
+  bool pass = unbound == 0 && errors.load() == 0;
+  VendorMixReport r;
+  bool listed = false;
+  {
+    auto pods = client->List(hami::k8s::kPods, o.spec.ns, {});
+    hami::k8s::ListOptions nopts;
+    nopts.label_selector = std::string(kVendorNodeLabel);
+    auto nodes = client->List(hami::k8s::kNodes, "", nopts);
+    if (!pods.ok() || !nodes.ok()) {
+      std::printf("verify: FAIL: cannot list: %s\n",
+                  (pods.ok() ? nodes.status() : pods.status()).ToString().c_str());
+      pass = false;
+    } else {
+      std::vector<Json> pod_list, node_list;
+      for (Json& p : (*pods)["items"]) pod_list.push_back(std::move(p));
+      for (Json& n : (*nodes)["items"]) node_list.push_back(std::move(n));
+      r = CheckVendorMix(pod_list, node_list, *templates, o.spec, AllVendors());
+      listed = true;
+      pass = pass && r.ok();
+    }
+  }
+  Json per_vendor = Json::object();
+  std::printf("vendor-pods: %-12s %6s %6s %8s %9s %9s %8s %8s\n", "vendor", "bound", "ok", "unbound",
+              "p50 s", "p99 s", "devices", "mem%");
+  for (const VendorPodTemplate& t : *templates) {
+    const VendorMixReport::PerVendor& pv = r.vendors[t.vendor];
+    double p50 = Percentile(latency[t.vendor], 50), p99 = Percentile(latency[t.vendor], 99);
+    std::printf("vendor-pods: %-12s %6d %6d %8d %9.3f %9.3f %8d %7.0f%%\n", t.vendor.c_str(), pv.pods_bound,
+                pv.pods_ok, unbound_of[t.vendor], p50, p99, pv.devices_used, pv.max_mem_fill * 100);
+    per_vendor[t.vendor] = {{"bound", pv.pods_bound}, {"ok", pv.pods_ok}, {"unbound", unbound_of[t.vendor]},
+                            {"latency_p50_s", p50}, {"latency_p99_s", p99}, {"devices_used", pv.devices_used},
+                            {"max_mem_fill", pv.max_mem_fill}, {"max_slots", pv.max_slots}};
+  }
+  for (const std::string& p : r.problems) std::printf("verify: %s\n", p.c_str());
+  if (listed) {
+    std::printf("verify: %s: %d bound pods checked, %d problems\n", r.ok() ? "PASS" : "FAIL", r.pods_checked,
+                r.problem_count);
+  }
+  std::vector<double> all;
+  for (auto& [v, l] : latency) all.insert(all.end(), l.begin(), l.end());
+  Json out = {{"kind", "vendor-pods"},
+              {"vendors", kinds},
+              {"pods", count},
+              {"created", created.load()},
+              {"create_errors", errors.load()},
+              {"bound", bound},
+              {"unbound", unbound},
+              {"wall_seconds", last_bound_s},
+              {"pods_per_second", pods_per_s},
+              {"latency_p50_s", Percentile(all, 50)},
+              {"latency_p99_s", Percentile(all, 99)},
+              {"per_vendor", per_vendor},
+              {"problems", r.problem_count},
+              {"pass", pass}};
+  std::printf("%s\n", out.dump().c_str());
+  std::fflush(stdout);
+  return pass ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -459,6 +698,23 @@ int main(int argc, char** argv) {
   pods->add_flag("--no-release-node-locks", no_release,
                  "extender mode: leave hami.io/mutex.lock for a real device plugin");
   pods->add_option("--release-threads", po.release_threads)->capture_default_str();
+
+  VendorNodesOptions vno;
+  auto* vnodes = app.add_subcommand("vendor-nodes", "create K copies of each simulated vendor node of a spec");
+  vnodes->add_option("--spec", vno.spec_file, "vendor-nodes.yaml (tests/fakes/sim_vendor_node.h)")->required();
+  vnodes->add_option("--copies", vno.copies)->capture_default_str();
+  vnodes->add_option("--prefix", vno.prefix, "node name prefix")->capture_default_str();
+
+  VendorPodsOptions vpo;
+  vpo.spec.ns = "hami-vmix";
+  vpo.spec.prefix = "vmix-";
+  auto* vpods = app.add_subcommand("vendor-pods", "create P pods per vendor example, wait until bound, verify");
+  vpods->add_option("--expected", vpo.expected_file, "examples/expected.yaml")->required();
+  vpods->add_option("--examples-dir", vpo.examples_dir, "default: the directory of --expected");
+  vpods->add_option("--per-vendor", vpo.per_vendor)->capture_default_str();
+  vpods->add_option("--namespace", vpo.spec.ns)->capture_default_str();
+  vpods->add_option("--timeout", vpo.timeout_s, "seconds to wait for binding")->capture_default_str();
+  vpods->add_option("--scheduler-name", vpo.spec.extender_scheduler)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   po.verify = !no_verify;
   po.release_locks = !no_release;
@@ -479,6 +735,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (nodes->parsed()) return RunNodes(client->get(), c, node_count, start_index);
+  if (vnodes->parsed()) return RunVendorNodes(client->get(), c, vno);
+  if (vpods->parsed()) return RunVendorPods(client->get(), c, vpo);
   if (po.node_count <= 0 && po.verify) {  // count the simulated nodes for the ownership check
     hami::k8s::ListOptions opts;
     opts.label_selector = "hami.io/scale-run=true";

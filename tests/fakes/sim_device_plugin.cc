@@ -4,8 +4,14 @@
 // lock the scheduler took at bind (hami.io/mutex.lock) released. It watches
 // bound pods through an informer and works the hand-offs off a queue with a
 // few threads, so a scale run measures the scheduler rather than a slow fake.
+// Vendor-neutral: it reads only hami.io/bind-phase, which the scheduler sets
+// for every vendor's pod. Vendors with a lock of their own that their plugin
+// clears after Allocate (Cambricon's time-only cambricon.com/dsmlu.lock) are
+// covered by --release-annotation KEY: after each hand-off KEY is removed
+// from the pod's node (repeatable).
 //
 //   hami-sim-device-plugin --kubeconfig K [--workers 4] [--allocate-delay-ms 0]
+//                          [--release-annotation KEY]...
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -71,6 +77,9 @@ int main(int argc, char** argv) {
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig")->required();
   app.add_option("--workers", workers, "parallel hand-offs")->check(CLI::Range(1, 64));
   app.add_option("--allocate-delay-ms", delay_ms, "simulated kubelet admission + Allocate time");
+  std::vector<std::string> release_annotations;
+  app.add_option("--release-annotation", release_annotations,
+                 "node annotation (a vendor's own node lock) removed after each hand-off; repeatable");
   CLI11_PARSE(app, argc, argv);
 
   auto config = k8s::LoadClientConfig(kubeconfig);
@@ -109,6 +118,13 @@ int main(int argc, char** argv) {
         k8s::Json patch = {{"metadata", {{"annotations", {{"hami.io/bind-phase", "success"}}}}}};
         auto patched = (*client)->MergePatch(k8s::kPods, job.ns, job.name, patch);
         Status released = locker.Release(job.node, job.ns, job.name);
+        if (released.ok() && !release_annotations.empty()) {
+          k8s::Json annotations = k8s::Json::object();
+          for (const std::string& key : release_annotations) annotations[key] = nullptr;
+          auto cleared = (*client)->MergePatch(k8s::kNodes, "", job.node,
+                                               k8s::Json{{"metadata", {{"annotations", annotations}}}});
+          if (!cleared.ok() && cleared.status().code() != StatusCode::kNotFound) released = cleared.status();
+        }
         if (patched.ok() && released.ok()) {
           done.fetch_add(1);
         } else {
