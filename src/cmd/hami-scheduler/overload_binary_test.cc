@@ -15,6 +15,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -198,8 +199,11 @@ class OverloadTest : public ::testing::Test {
                               << "users:\n- name: u\n  user:\n    token: x\n";
     port_ = FreePort();
     metrics_port_ = FreePort();
+    // HAMI_OVERLOAD_TEST_BINARY: another build to compare (e.g. one before
+    // load shedding, through a wrapper that drops the flags it lacks).
+    const char* binary = std::getenv("HAMI_OVERLOAD_TEST_BINARY");
     std::vector<std::string> args = {
-        HAMI_SCHEDULER_BINARY, "--kubeconfig", kubeconfig,
+        binary != nullptr && *binary != '\0' ? binary : HAMI_SCHEDULER_BINARY, "--kubeconfig", kubeconfig,
         "--http-bind", "127.0.0.1:" + std::to_string(port_),
         "--metrics-bind-address", "127.0.0.1:" + std::to_string(metrics_port_),
         "--max-inflight-filter", "2", "--max-inflight-webhook", "2", "--max-inflight-bind", "2",
