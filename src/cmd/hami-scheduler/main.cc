@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   std::string registration_period = "15s";
   bool success_events = true;
   int filter_threads = 1;
-  int max_inflight_filter = 16, max_inflight_bind = 32, max_inflight_webhook = 16;
+  int max_inflight_filter = 16, max_inflight_bind = 128, max_inflight_webhook = 16;
   int max_queued = 32;
   std::string queue_timeout = "2s";
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig; empty = $KUBECONFIG or in-cluster");
