@@ -5,7 +5,8 @@
 // probes behind it. ElasticThreadPool keeps `min_threads` and starts more, up
 // to `max_threads`, whenever a connection would otherwise wait; only beyond
 // `max_threads` connections wait in its queue. Threads never exceed the bound,
-// so memory stays bounded. Thread-safe; no exceptions escape.
+// so memory stays bounded; started ones stay (idle) until shutdown().
+// Thread-safe; no exceptions escape.
 #pragma once
 
 #include <condition_variable>
