@@ -44,6 +44,11 @@ void Reply(httplib::Response& res, const std::string& body) {
 Handlers::Handlers(HandlerDeps deps) : deps_(std::move(deps)) {}
 
 std::string Handlers::Filter(std::string_view body) {
+  ScopedPermit permit(deps_.filter_limiter);
+  if (!permit.status().ok()) {
+    if (deps_.metrics != nullptr) deps_.metrics->FilterError("overloaded");
+    return extender::FilterErrorResponse(permit.status().message()).dump();
+  }
   auto start = Steady::now();
   std::string out;
   std::string result = "error";
@@ -140,6 +145,11 @@ std::string Handlers::FilterImpl(std::string_view body) {
 }
 
 std::string Handlers::Bind(std::string_view body) {
+  ScopedPermit permit(deps_.bind_limiter);
+  if (!permit.status().ok()) {
+    if (deps_.metrics != nullptr) deps_.metrics->BindError("overloaded");
+    return extender::BindResponse(permit.status()).dump();
+  }
   auto start = Steady::now();
   auto args = extender::ParseBindArgs(body);  // parsed once: bind and its event
   Status status;
@@ -245,6 +255,10 @@ Status Handlers::BindImpl(const extender::BindArgs& args) {
 }
 
 std::string Handlers::Webhook(std::string_view body) {
+  ScopedPermit permit(deps_.webhook_limiter);
+  if (!permit.status().ok()) {
+    return OverloadedAdmissionResponse(body, deps_.device_resources, permit.status().message());
+  }
   auto start = Steady::now();
   std::string out;
   std::string result = "success";
@@ -260,6 +274,11 @@ std::string Handlers::Webhook(std::string_view body) {
 
 void Handlers::Register(httplib::Server* server) {
   server->set_payload_max_length(kMaxBodyBytes);
+  server->set_read_timeout(kReadTimeout);
+  server->set_write_timeout(kWriteTimeout);
+  server->set_keep_alive_timeout(kKeepAliveIdle.count());
+  server->set_keep_alive_max_count(kKeepAliveMaxRequests);
+  server->set_tcp_nodelay(true);  // answers go out at once, not after a delayed ACK
   server->Post("/filter", [this](const httplib::Request& req, httplib::Response& res) {
     Reply(res, Filter(req.body));
   });
@@ -318,6 +337,47 @@ std::string SummarizeFailedNodes(const Json& failed_nodes) {
     out += ")";
   }
   return out;
+}
+
+std::string OverloadedAdmissionResponse(std::string_view body,
+                                        const std::vector<std::string>& device_resources,
+                                        std::string_view message) {
+  // Keep only what the answer needs: the pod (request.object and
+  // request.oldObject) is skipped, not built.
+  Json review = Json::parse(
+      body.begin(), body.end(),
+      [](int depth, Json::parse_event_t event, Json& parsed) {
+        if (event != Json::parse_event_t::key || depth != 2 || !parsed.is_string()) return true;
+        const std::string& key = parsed.get_ref<const std::string&>();
+        return key != "object" && key != "oldObject";
+      },
+      false);
+  std::string api_version = "admission.k8s.io/v1";
+  std::string uid;
+  if (review.is_object()) {
+    auto v = review.find("apiVersion");
+    if (v != review.end() && v->is_string() && *v == "admission.k8s.io/v1beta1") api_version = *v;
+    auto req = review.find("request");
+    if (req != review.end() && req->is_object()) {
+      auto u = req->find("uid");
+      if (u != req->end() && u->is_string()) uid = u->get<std::string>();
+    }
+  }
+  bool names_device = false;
+  for (const std::string& r : device_resources) {
+    if (!r.empty() && body.find(r) != std::string_view::npos) {
+      names_device = true;
+      break;
+    }
+  }
+  Json resp = {{"uid", uid}, {"allowed", !names_device}};
+  if (names_device) {
+    resp["status"] = {{"code", 429},
+                      {"reason", "TooManyRequests"},
+                      {"message", std::string(message) +
+                                      " (a pod asking for devices is not admitted unmutated)"}};
+  }
+  return Json{{"apiVersion", api_version}, {"kind", "AdmissionReview"}, {"response", resp}}.dump();
 }
 
 namespace {

@@ -4,13 +4,23 @@
 // (pod patch after filter; node lock, bind-phase patch and Binding on bind).
 // Every answer is JSON; bad bodies and exceptions give {"Error": ...} with
 // HTTP 200, never a crash. Thread-safe (handlers run on httplib's pool).
+// Overload: with limiters set, each of filter, bind and webhook runs at most
+// its limiter's number of requests at once; a request refused by its limiter
+// gets an immediate "overloaded" answer: an ExtenderFilterResult /
+// ExtenderBindingResult Error (kube-scheduler retries the pod), and for the
+// webhook an AdmissionReview that denies a pod naming any device resource
+// (code 429, so the pod's creator retries; never admitted unmutated) and
+// admits any other pod unchanged. /healthz and /readyz are never limited.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cmd/hami-scheduler/overload.h"
 #include "common/clock.h"
 #include "extender/extender.h"
 #include "k8s/client.h"
@@ -52,7 +62,24 @@ struct HandlerDeps {
   const k8s::Informer* nodes = nullptr;
   std::chrono::milliseconds node_lock_wait{28000};
   std::chrono::milliseconds node_lock_backoff{200};
+  // Admission control per endpoint class; null: unlimited.
+  ConcurrencyLimiter* filter_limiter = nullptr;
+  ConcurrencyLimiter* bind_limiter = nullptr;
+  ConcurrencyLimiter* webhook_limiter = nullptr;
+  // Every device resource name of the enabled vendors: a shed webhook request
+  // whose body names one of them is denied, any other admitted unchanged.
+  std::vector<std::string> device_resources;
 };
+
+// Per-connection bounds set by Handlers::Register (on top of kMaxBodyBytes and
+// httplib's 8 KiB header limit): a read or write that stalls longer than
+// these is dropped, an idle keep-alive connection is closed after
+// kKeepAliveIdle and after kKeepAliveMaxRequests requests, so idle or slow
+// clients cannot hold the server's threads.
+inline constexpr std::chrono::seconds kReadTimeout{5};
+inline constexpr std::chrono::seconds kWriteTimeout{5};
+inline constexpr std::chrono::seconds kKeepAliveIdle{5};
+inline constexpr size_t kKeepAliveMaxRequests = 5;  // then the connection queues again
 
 class Handlers {
  public:
@@ -63,7 +90,8 @@ class Handlers {
   std::string Bind(std::string_view body);
   std::string Webhook(std::string_view body);
 
-  // Installs the routes, the 1 MiB body limit and the error/exception handlers.
+  // Installs the routes, the 1 MiB body limit, the connection timeouts above
+  // and the error/exception handlers.
   void Register(httplib::Server* server);
 
  private:
@@ -80,6 +108,13 @@ class Handlers {
 // <reason>(c)" from an ExtenderFilterResult's FailedNodes map (node lists are
 // cut after 5 names).
 std::string SummarizeFailedNodes(const nlohmann::json& failed_nodes);
+
+// The webhook's answer to a shed AdmissionReview (see the file comment): same
+// apiVersion and uid as the request, decided from the raw body without
+// building the pod.
+std::string OverloadedAdmissionResponse(std::string_view body,
+                                        const std::vector<std::string>& device_resources,
+                                        std::string_view message);
 
 // Wires informer events into the scheduling core: pods -> UpsertPod /
 // RemovePod (a malformed allocation is a Warning event on the pod, its

@@ -26,6 +26,7 @@
 #include "cmd/hami-scheduler/pruning.h"
 #include "cmd/hami-scheduler/registration.h"
 #include "cmd/hami-scheduler/roles.h"
+#include "cmd/hami-scheduler/server_pool.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "k8s/client.h"
@@ -46,7 +47,10 @@
 namespace {
 
 constexpr std::string_view kComponent = "scheduler";
-constexpr size_t kServerThreads = 128;
+// Server threads: kept at least, and beyond the limiters' running and waiting
+// requests, for connections (health probes, /readyz, idle keep-alive ones).
+constexpr size_t kMinServerThreads = 32;
+constexpr size_t kConnectionThreads = 512;
 std::atomic<bool> g_stop{false};  // set by the signal handler only
 void OnSignal(int) { g_stop.store(true); }
 
@@ -81,18 +85,28 @@ struct ServerThread {
 };
 
 hami::Status StartServer(std::unique_ptr<httplib::Server> server, const std::string& bind,
-                         hami::schedulerd::Handlers* handlers, std::vector<ServerThread>* out) {
+                         hami::schedulerd::Handlers* handlers, size_t max_threads,
+                         std::vector<ServerThread>* out) {
   auto addr = hami::metrics::ParseBindAddress(bind);
   if (!addr.ok()) return addr.status();
   if (!server->is_valid()) return hami::InvalidArgumentError("cannot set up server for " + bind);
   handlers->Register(server.get());
-  // Binds may wait for a node lock (up to --node-lock-retry-timeout) while
-  // filters keep flowing: a pool large enough that waiting binds never
-  // starve /filter.
-  server->new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
+  // Binds may wait for a node lock (up to --node-lock-retry-timeout),
+  // requests wait for a limiter slot (up to --queue-timeout) and every open
+  // connection holds a thread: the pool grows to hold every running and
+  // waiting request the limiters allow plus kConnectionThreads connections,
+  // so neither waiting binds nor a flood starve /filter or the probes.
+  server->new_task_queue = [max_threads] {
+    return new hami::schedulerd::ElasticThreadPool(kMinServerThreads, max_threads);
+  };
+  int listen_fd = -1;
+  server->set_socket_options(hami::schedulerd::RecordListeningSocket(&listen_fd));
   std::string host = addr->host.empty() ? "0.0.0.0" : addr->host;
   if (!server->bind_to_port(host, addr->port)) {
     return hami::UnavailableError("cannot bind " + bind);
+  }
+  if (!hami::schedulerd::RaiseListenBacklog(listen_fd)) {
+    hami::log::Warn(kComponent, "cannot raise the listen backlog", {{"bind", bind}});
   }
   httplib::Server* raw = server.get();
   out->push_back({std::move(server), std::thread([raw] { raw->listen_after_bind(); })});
@@ -131,6 +145,9 @@ int main(int argc, char** argv) {
   std::string registration_period = "15s";
   bool success_events = true;
   int filter_threads = 1;
+  int max_inflight_filter = 16, max_inflight_bind = 128, max_inflight_webhook = 16;
+  int max_queued = 32;
+  std::string queue_timeout = "2s";
   app.add_option("--kubeconfig", kubeconfig, "kubeconfig; empty = $KUBECONFIG or in-cluster");
   app.add_option("--http-bind", http_bind, "plain HTTP host:port (default 127.0.0.1:8080 when no --https-bind)");
   app.add_option("--https-bind", https_bind, "HTTPS host:port (needs --cert-file/--key-file)");
@@ -149,6 +166,19 @@ int main(int argc, char** argv) {
                  "how long /bind waits for a contended node lock (28s; below the extender httpTimeout)");
   app.add_option("--filter-threads", filter_threads, "threads fitting nodes per filter call")
       ->check(CLI::Range(1, 64));
+  app.add_option("--max-inflight-filter", max_inflight_filter,
+                 "/filter requests served at once; more wait (--max-queued) or are shed")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--max-inflight-bind", max_inflight_bind,
+                 "/bind requests served at once (each may wait for a node lock)")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--max-inflight-webhook", max_inflight_webhook, "/webhook requests served at once")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--max-queued", max_queued,
+                 "requests per endpoint waiting for a slot; beyond it they are shed at once")
+      ->check(CLI::Range(0, 4096));
+  app.add_option("--queue-timeout", queue_timeout,
+                 "longest wait for a slot before an overloaded answer (2s; 0 = never wait)");
   app.add_flag("--leader-elect", leader_elect,
                "follow the kube-scheduler's Lease: only its holder writes handshakes and role labels"
                " (--leader-elect=false to turn off)");
@@ -181,6 +211,11 @@ int main(int argc, char** argv) {
   auto lock_wait = ParseDuration(node_lock_retry_timeout);
   if (!lock_wait.has_value()) {
     log::Error(kComponent, "bad --node-lock-retry-timeout", {{"value", node_lock_retry_timeout}});
+    return 2;
+  }
+  auto queue_wait = ParseDuration(queue_timeout);
+  if (!queue_wait.has_value()) {
+    log::Error(kComponent, "bad --queue-timeout", {{"value", queue_timeout}});
     return 2;
   }
   auto pass_period = ParseDuration(registration_period);
@@ -300,7 +335,29 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  auto limit = [&](int inflight) {
+    schedulerd::LimiterOptions o;
+    o.max_inflight = inflight;
+    o.max_queued = max_queued;
+    o.queue_timeout = *queue_wait;
+    return o;
+  };
+  schedulerd::ConcurrencyLimiter filter_limiter("filter", limit(max_inflight_filter));
+  schedulerd::ConcurrencyLimiter bind_limiter("bind", limit(max_inflight_bind));
+  schedulerd::ConcurrencyLimiter webhook_limiter("webhook", limit(max_inflight_webhook));
+  schedulerd::OverloadMetrics overload_metrics({&filter_limiter, &bind_limiter, &webhook_limiter});
+  registry.AddCollector(&overload_metrics);
+  const size_t server_threads = static_cast<size_t>(max_inflight_filter + max_inflight_bind +
+                                                    max_inflight_webhook + 3 * max_queued) +
+                                kConnectionThreads;
+
   schedulerd::HandlerDeps deps;
+  deps.filter_limiter = &filter_limiter;
+  deps.bind_limiter = &bind_limiter;
+  deps.webhook_limiter = &webhook_limiter;
+  for (const auto& v : sched.vendors()) {
+    for (const std::string& r : v->names().managed_resources) deps.device_resources.push_back(r);
+  }
   deps.scheduler = &sched;
   deps.webhook = &hook;
   deps.client = client.get();
@@ -322,7 +379,8 @@ int main(int argc, char** argv) {
   std::vector<ServerThread> servers;
   Status started = OkStatus();
   if (!http_bind.empty()) {
-    started = StartServer(std::make_unique<httplib::Server>(), http_bind, &handlers, &servers);
+    started = StartServer(std::make_unique<httplib::Server>(), http_bind, &handlers, server_threads,
+                          &servers);
   }
   if (started.ok() && !https_bind.empty()) {
     auto loaded = tls::ReloadingCertificate::Load(cert_file, key_file, clock);
@@ -334,7 +392,7 @@ int main(int argc, char** argv) {
       tls::ReloadingCertificate* cert = certificate.get();
       started = StartServer(
           std::make_unique<httplib::SSLServer>([cert](SSL_CTX& ctx) { return cert->InstallOn(&ctx).ok(); }),
-          https_bind, &handlers, &servers);
+          https_bind, &handlers, server_threads, &servers);
     }
   }
   std::signal(SIGTERM, OnSignal);
