@@ -106,7 +106,9 @@ std::vector<Profile> Profiles(const std::vector<Detail>& details) {
   std::vector<Profile> out;
   if (max_slice <= 0) return out;
   for (const auto& d : details) {
-    for (const auto& [name, id] : d.profiles) {
+    for (const auto& entry : d.profiles) {
+      const auto& name = entry.first;  // clang 14: no structured binding in the lambda
+      const auto& id = entry.second;
       const auto [size, gb] = ParseProfile(name);
       if (size <= 0 || gb <= 0) continue;
       if (std::any_of(out.begin(), out.end(), [&](const Profile& p) { return p.name == name; })) continue;
