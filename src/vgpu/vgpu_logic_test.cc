@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include <climits>
+#include <limits>
 #include <memory>
 
 #include "vgpu/internal/limiter.h"
@@ -98,7 +99,7 @@ TEST(LimiterMath, DebtSleepIsBounded) {
 
 TEST(LimiterMath, NextRateStaysInRange) {
   EXPECT_LE(NextRate(UINT64_MAX, 1e300, 1e-300, 100, true), uint64_t(1e18));
-  EXPECT_EQ(NextRate(0, 1, 0.0 / 0.0, 30, true), 1000u);  // NaN: the floor, 1 token/s
+  EXPECT_EQ(NextRate(0, 1, std::numeric_limits<double>::quiet_NaN(), 30, true), 1000u);  // NaN: the floor, 1 token/s
   EXPECT_EQ(NextRate(5000, 1e-9, 1e300, 30, true), 1000u);  // floor of 1 token/s
 }
 
