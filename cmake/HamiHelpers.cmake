@@ -62,14 +62,16 @@ endfunction()
 # inputs live in <folder>/fuzz/corpus/NAME/ (committed); libFuzzer writes what it
 # finds into its first corpus directory, a scratch one in the build tree, so the
 # committed seeds are only read.
+# Every undefined behaviour stops the run (libFuzzer reports it as a crash).
+set(HAMI_FUZZ_SANITIZERS -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
 function(hami_fuzzer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   if(NOT HAMI_FUZZ)
     return()
   endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_compile_options(${name} PRIVATE ${HAMI_FUZZ_SANITIZERS})
+  target_link_options(${name} PRIVATE ${HAMI_FUZZ_SANITIZERS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   add_dependencies(fuzzers ${name})
   set(scratch "${CMAKE_CURRENT_BINARY_DIR}/${name}_corpus")
@@ -85,11 +87,13 @@ function(hami_fuzzer name)
 endfunction()
 
 # hami_fuzz_instrument(TARGET ...): libraries whose code the fuzzers exercise get
-# coverage instrumentation in the fuzz build, so libFuzzer sees inside them.
+# coverage instrumentation in the fuzz build, so libFuzzer sees inside them, and
+# ASan+UBSan, so that a bad access or undefined behaviour inside them is a crash.
 function(hami_fuzz_instrument)
   if(HAMI_FUZZ)
     foreach(target IN LISTS ARGN)
-      target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+      target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                             -fno-sanitize-recover=undefined)
     endforeach()
   endif()
 endfunction()

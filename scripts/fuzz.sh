@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every libFuzzer target (the decoders of everything that reaches us from
 # outside: annotations, device config, AdmissionReview, ExtenderArgs, kubeconfig,
-# the limits file, the shared region) for SECONDS each, from its committed seeds
-# plus a working corpus kept under ~/.cache/hami/fuzz-corpus/<name> between runs.
+# the limits file, the shared region as hami-monitor and as libvgpu read it) for
+# SECONDS each, from its committed seeds plus a working corpus kept under
+# ~/.cache/hami/fuzz-corpus/<name> between runs.
 # CI runs the 5-second smoke form (ctest -L fuzz); this is the long form.
 #
 #   scripts/fuzz.sh [SECONDS] [NAME-REGEX]      default 60 s, every fuzzer

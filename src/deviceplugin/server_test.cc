@@ -194,7 +194,7 @@ TEST_F(ServerTest, AllocateOverGrpcAndClearErrorForBadPod) {
     grpc::Status s = stub->Allocate(&ctx, req, &resp);
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.error_message().find("default/p2"), std::string::npos) << s.error_message();
-    EXPECT_EQ(cluster_.events.size(), 1u);
+    EXPECT_EQ(cluster_.EventCount(), 1u);
   }
   grpc::ClientContext ctx;
   v1beta1::PreStartContainerRequest pre;

@@ -72,6 +72,26 @@ struct StoreArgs {
 
 Status Truncated() { return FailedPreconditionError("region file truncated under its mapping"); }
 
+// The accesses RunGuarded runs (see sigbus_guard.h for why they are marked).
+HAMI_GUARDED_ACCESS void GuardedLoad(void* p) {
+  auto* a = static_cast<LoadArgs*>(p);
+  a->out.recent_kernel = __atomic_load_n(a->rk, __ATOMIC_ACQUIRE);
+  a->out.utilization_switch = __atomic_load_n(a->sw, __ATOMIC_ACQUIRE);
+  a->out.priority = __atomic_load_n(a->prio, __ATOMIC_ACQUIRE);
+}
+
+HAMI_GUARDED_ACCESS void GuardedCompareExchange(void* p) {
+  auto* a = static_cast<CasArgs*>(p);
+  int32_t e = a->expected;
+  a->stored = __atomic_compare_exchange_n(a->field, &e, a->desired, false, __ATOMIC_ACQ_REL,
+                                          __ATOMIC_ACQUIRE);
+}
+
+HAMI_GUARDED_ACCESS void GuardedStore(void* p) {
+  auto* a = static_cast<StoreArgs*>(p);
+  __atomic_store_n(a->field, a->value, __ATOMIC_RELEASE);
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<RegionFields>> RegionFields::Open(const std::string& path) {
@@ -136,41 +156,19 @@ bool RegionFields::SameFile(const std::string& path) const {
 
 StatusOr<RegionFields::Values> RegionFields::Load() const {
   LoadArgs args{this, recent_kernel_, utilization_switch_, priority_, {}};
-  bool ok = internal::RunGuarded(
-      [](void* p) {
-        auto* a = static_cast<LoadArgs*>(p);
-        a->out.recent_kernel = __atomic_load_n(a->rk, __ATOMIC_ACQUIRE);
-        a->out.utilization_switch = __atomic_load_n(a->sw, __ATOMIC_ACQUIRE);
-        a->out.priority = __atomic_load_n(a->prio, __ATOMIC_ACQUIRE);
-      },
-      &args);
-  if (!ok) return Truncated();
+  if (!internal::RunGuarded(GuardedLoad, &args)) return Truncated();
   return args.out;
 }
 
 StatusOr<bool> RegionFields::CompareExchangeRecentKernel(int32_t expected, int32_t desired) {
   CasArgs args{recent_kernel_, expected, desired, false};
-  bool ok = internal::RunGuarded(
-      [](void* p) {
-        auto* a = static_cast<CasArgs*>(p);
-        int32_t e = a->expected;
-        a->stored = __atomic_compare_exchange_n(a->field, &e, a->desired, false, __ATOMIC_ACQ_REL,
-                                                __ATOMIC_ACQUIRE);
-      },
-      &args);
-  if (!ok) return Truncated();
+  if (!internal::RunGuarded(GuardedCompareExchange, &args)) return Truncated();
   return args.stored;
 }
 
 Status RegionFields::StoreUtilizationSwitch(int32_t value) {
   StoreArgs args{utilization_switch_, value};
-  bool ok = internal::RunGuarded(
-      [](void* p) {
-        auto* a = static_cast<StoreArgs*>(p);
-        __atomic_store_n(a->field, a->value, __ATOMIC_RELEASE);
-      },
-      &args);
-  return ok ? OkStatus() : Truncated();
+  return internal::RunGuarded(GuardedStore, &args) ? OkStatus() : Truncated();
 }
 
 bool FeedbackLoop::paused() const {

@@ -2,7 +2,12 @@
 
 #include <cstring>
 
+#include <climits>
+#include <limits>
+#include <memory>
+
 #include "vgpu/internal/limiter.h"
+#include "vgpu/internal/region.h"
 #include "vgpu/internal/runtime.h"
 #include "vgpu/shared_region.h"
 
@@ -71,6 +76,69 @@ TEST(Controller, IdleKeepsRateAndNoUnboundedGrowth) {
   uint64_t r = 1000 * 1000;
   for (int i = 0; i < 50; ++i) r = NextRate(r, 100, 1, 30, false);
   EXPECT_LE(r, 1000u * 1000);
+}
+
+// Found by reading the region as another process may leave it (the
+// libvgpu_region_fuzzer covers the same ground): every value is defined.
+TEST(LimiterMath, RefillSaturates) {
+  EXPECT_EQ(RefilledTokens(0, 1000 * 1000, 1'000'000'000, 50'000'000), 50);  // capped at 50 ms
+  EXPECT_EQ(RefilledTokens(-100, 1000 * 1000, 10'000'000, 50'000'000), -90);
+  EXPECT_EQ(RefilledTokens(500, 1000, 1, 50'000'000), 500);  // above the bucket: kept
+  EXPECT_EQ(RefilledTokens(INT64_MIN, UINT64_MAX, UINT64_MAX, UINT64_MAX), -1);  // + INT64_MAX
+  EXPECT_EQ(RefilledTokens(INT64_MAX - 1, UINT64_MAX, UINT64_MAX, UINT64_MAX), INT64_MAX);
+  EXPECT_EQ(RefilledTokens(0, 1, 0, 0), 0);
+}
+
+TEST(LimiterMath, DebtSleepIsBounded) {
+  EXPECT_EQ(DebtSleepNs(5, 1000), 0u);
+  EXPECT_EQ(DebtSleepNs(-5, 0), 0u);
+  EXPECT_EQ(DebtSleepNs(INT64_MIN, 1), 5'000'000u);
+  EXPECT_EQ(DebtSleepNs(-1, UINT64_MAX), 50'000u);
+  EXPECT_EQ(DebtSleepNs(-1, 1'000'000), 1'000'000u);  // 1 token at 1000/s: 1 ms
+}
+
+TEST(LimiterMath, NextRateStaysInRange) {
+  EXPECT_LE(NextRate(UINT64_MAX, 1e300, 1e-300, 100, true), uint64_t(1e18));
+  EXPECT_EQ(NextRate(0, 1, std::numeric_limits<double>::quiet_NaN(), 30, true), 1000u);  // NaN: the floor, 1 token/s
+  EXPECT_EQ(NextRate(5000, 1e-9, 1e300, 30, true), 1000u);  // floor of 1 token/s
+}
+
+bool OddPidsRun(int32_t pid, uint64_t) { return pid > 0 && pid % 2 == 1; }
+
+TEST(Region, AttachSweepClaimOverAnyContent) {
+  auto region = std::make_unique<hami_vgpu_region>();
+  hami_vgpu_region* r = region.get();
+  std::memset(r, 0, sizeof(*r));
+  Config cfg{};
+  cfg.num_devices = 1;
+  cfg.devices[0].memory_limit_bytes = 1 << 30;
+  cfg.from_file = true;
+  PrepareRegion(r, cfg);
+  EXPECT_EQ(r->v1.initialized_flag, HAMI_VGPU_MAGIC);
+  EXPECT_EQ(r->ext.magic, HAMI_VGPU_EXT_MAGIC);
+  EXPECT_EQ(r->v1.limit[0], 1u << 30);
+  EXPECT_EQ(ClaimSlotIn(r, 11, 1, false, OddPidsRun), 0);
+  EXPECT_EQ(ClaimSlotIn(r, 12, 1, false, OddPidsRun), 1);
+  r->v1.procs[1].used[0].total = 4096;
+  EXPECT_EQ(ContainerUsageIn(r, 0), 4096u);
+  EXPECT_EQ(ContainerUsageIn(r, -1), 0u);
+  EXPECT_EQ(ContainerUsageIn(r, HAMI_VGPU_MAX_DEVICES), 0u);
+  // A reclaimer pid of INT32_MIN (negating it was undefined) and a huge
+  // high-water mark: the dead slots are reclaimed, the bound is respected.
+  r->v1.procs[2].pid = INT32_MIN;
+  r->v1.procs[3].pid = -11;  // being reclaimed by a live process: left alone
+  r->ext.slot_hwm = INT32_MAX;
+  EXPECT_EQ(SlotBound(r), HAMI_VGPU_MAX_PROCS);
+  EXPECT_EQ(SweepDeadSlotsIn(r, 99, OddPidsRun), 2);  // pid 12 and INT32_MIN
+  EXPECT_EQ(r->v1.procs[1].pid, 0);
+  EXPECT_EQ(r->v1.procs[1].used[0].total, 0u);
+  EXPECT_EQ(r->v1.procs[2].pid, 0);
+  EXPECT_EQ(r->v1.procs[3].pid, -11);
+  EXPECT_EQ(ClaimSlotIn(r, 99, 1, true, OddPidsRun), 1);
+  EXPECT_EQ(r->v1.procs[1].hostpid, 99);
+  r->ext.slot_hwm = -7;
+  EXPECT_EQ(SlotBound(r), 0);
+  EXPECT_EQ(ContainerUsageIn(r, 0), 0u);
 }
 
 }  // namespace

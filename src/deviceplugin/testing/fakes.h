@@ -87,6 +87,12 @@ class FakeCluster final : public ClusterApi {
     std::lock_guard l(mu);
     events.push_back({pod.ns + "/" + pod.name, type, reason, message});
   }
+  // `events` is written under `mu` by the server's threads: read it this way
+  // (or under `mu`) while a server runs.
+  size_t EventCount() {
+    std::lock_guard l(mu);
+    return events.size();
+  }
 
  private:
   static void Apply(const AnnotationPatch& patch, std::map<std::string, std::string>* a) {

@@ -107,7 +107,7 @@ std::vector<Profile> Profiles(const std::vector<Detail>& details) {
   if (max_slice <= 0) return out;
   for (const auto& d : details) {
     for (const auto& entry : d.profiles) {
-      const auto& name = entry.first;  // a plain reference: lambdas may capture it
+      const auto& name = entry.first;  // clang 14: no structured binding in the lambda
       const auto& id = entry.second;
       const auto [size, gb] = ParseProfile(name);
       if (size <= 0 || gb <= 0) continue;

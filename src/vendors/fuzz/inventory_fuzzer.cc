@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   int64_t number = 0;
   std::memcpy(&number, data, std::min(size, sizeof(number)));
-  number %= 4096;  // capacities; larger ones only cost time
+  number %= 128;  // capacities; larger ones only cost time (4096 ran 15 inputs/s)
   for (const auto& v : Vendors()) {
     const VendorNames& n = v->names();
     AnnotationMap annotations;

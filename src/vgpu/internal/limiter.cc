@@ -31,14 +31,9 @@ void Refill(hami_vgpu_limiter& L, uint64_t now) {
   if (!A(L.last_refill_ns).compare_exchange_strong(last, now)) return;
   uint64_t rate = A(L.rate_milli).load(std::memory_order_relaxed);
   if (last == 0 || rate == 0) return;
-  int64_t add = int64_t(double(rate) * double(now - last) / 1e12);
-  int64_t cap = int64_t(double(rate) * double(kBurstNs) / 1e12);
-  if (cap < 1) cap = 1;
   int64_t cur = A(L.tokens).load();
-  int64_t next;
-  do {
-    next = cur + add > cap ? (cur > cap ? cur : cap) : cur + add;
-  } while (!A(L.tokens).compare_exchange_weak(cur, next));
+  while (!A(L.tokens).compare_exchange_weak(cur, RefilledTokens(cur, rate, now - last, kBurstNs))) {
+  }
 }
 
 // ---- controller -------------------------------------------------------------
@@ -211,10 +206,7 @@ void Throttle(uint64_t cost) {
     if (t >= 0) break;
     rate = A(L.rate_milli).load();
     if (rate == 0) break;
-    uint64_t ns = uint64_t(double(-t) * 1e12 / double(rate));
-    if (ns > 5'000'000) ns = 5'000'000;
-    if (ns < 50'000) ns = 50'000;
-    SleepNs(ns);
+    SleepNs(DebtSleepNs(t, rate));
     now = MonotonicNs();
     Refill(L, now);
   }

@@ -35,6 +35,14 @@ __attribute__((noinline)) void GateSlow(uint64_t cost);
 // Pure; exposed for unit tests.
 uint64_t NextRate(uint64_t rate_milli, double consumed_per_s, double util_percent,
                   double cap_percent, bool throttled);
+// `tokens` after `elapsed_ns` of refill at `rate_milli`, capped at the bucket
+// (`burst_ns` of rate, at least 1 token) unless already above it. Defined for
+// any values (they come from the shared region).
+int64_t RefilledTokens(int64_t tokens, uint64_t rate_milli, uint64_t elapsed_ns, uint64_t burst_ns);
+// How long a launcher in debt (`tokens` < 0) sleeps before checking again:
+// the time `rate_milli` takes to repay it, within [50 us, 5 ms]; 0 when not in
+// debt or the rate is unknown.
+uint64_t DebtSleepNs(int64_t tokens, uint64_t rate_milli);
 
 }  // namespace hami::vgpu
 

@@ -19,6 +19,7 @@
 #include "vgpu/internal/limiter.h"
 #include "vgpu/internal/nvml_real.h"
 #include "vgpu/internal/ptr_table.h"
+#include "vgpu/internal/region.h"
 
 namespace hami::vgpu {
 
@@ -85,61 +86,15 @@ hami_vgpu_region* MapRegion(const char* path) {
     return nullptr;
   }
   auto* r = static_cast<hami_vgpu_region*>(p);
-  hami_vgpu_region_v1& v1 = r->v1;
-  if (A(v1.initialized_flag).load(std::memory_order_acquire) != HAMI_VGPU_MAGIC) {
-    v1.major_version = HAMI_VGPU_MAJOR;
-    v1.minor_version = HAMI_VGPU_MINOR;
-    A(v1.utilization_switch).store(1);
-    A(v1.recent_kernel).store(0);
-    v1.priority = g_cfg.priority;
-  }
-  if (A(r->ext.magic).load(std::memory_order_acquire) != HAMI_VGPU_EXT_MAGIC) {
-    memset(&r->ext, 0, sizeof(r->ext));
-    r->ext.version = HAMI_VGPU_EXT_VERSION;
-    r->ext.size = sizeof(r->ext);
-    A(r->ext.magic).store(HAMI_VGPU_EXT_MAGIC, std::memory_order_release);
-  }
-  // Limits and identities are re-published by every process: with the
-  // read-only file they are authoritative and identical for all processes.
-  if (g_cfg.from_file || A(v1.initialized_flag).load() != HAMI_VGPU_MAGIC) {
-    v1.device_num = uint64_t(g_cfg.num_devices);
-    for (int i = 0; i < g_cfg.num_devices; ++i) {
-      memcpy(v1.uuids[i], g_cfg.devices[i].uuid, HAMI_VGPU_UUID_LEN);
-      v1.limit[i] = g_cfg.devices[i].memory_limit_bytes;
-      v1.sm_limit[i] = g_cfg.devices[i].sm_limit_percent;
-    }
-    v1.priority = g_cfg.priority;
-    r->ext.core_policy = g_cfg.core_policy;
-  }
-  A(v1.initialized_flag).store(HAMI_VGPU_MAGIC, std::memory_order_release);
+  PrepareRegion(r, g_cfg);
   if (locked) flock(fd, LOCK_UN);
   close(fd);
   return r;
 }
 
 int ClaimSlot() {
-  hami_vgpu_region* r = g_region;
   int32_t me = int32_t(getpid());
-  uint64_t start = ProcStartTime(me);
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int i = 0; i < HAMI_VGPU_MAX_PROCS; ++i) {
-      int32_t expect = 0;
-      if (!A(r->v1.procs[i].pid).compare_exchange_strong(expect, me)) continue;
-      hami_vgpu_proc_slot& s = r->v1.procs[i];
-      A(r->ext.slots[i].start_time).store(start);
-      A(s.hostpid).store(NsPidIsHost() ? me : 0);
-      A(s.status).store(1);
-      int32_t hwm = A(r->ext.slot_hwm).load();
-      while (hwm < i + 1 && !A(r->ext.slot_hwm).compare_exchange_weak(hwm, i + 1)) {
-      }
-      int32_t pn = A(r->v1.proc_num).load();
-      while (pn < i + 1 && !A(r->v1.proc_num).compare_exchange_weak(pn, i + 1)) {
-      }
-      return i;
-    }
-    SweepDeadSlots();
-  }
-  return -1;
+  return ClaimSlotIn(g_region, me, ProcStartTime(me), NsPidIsHost(), ProcessAlive);
 }
 
 void AfterForkChild() {
@@ -236,36 +191,7 @@ bool ProcessAlive(int32_t pid, uint64_t start_time) {
 
 int SweepDeadSlots() {
   hami_vgpu_region* r = g_region;
-  if (!r) return 0;
-  int32_t me = int32_t(getpid());
-  int reclaimed = 0;
-  int hwm = A(r->ext.slot_hwm).load();
-  for (int i = 0; i < hwm && i < HAMI_VGPU_MAX_PROCS; ++i) {
-    hami_vgpu_proc_slot& s = r->v1.procs[i];
-    int32_t pid = A(s.pid).load();
-    if (pid == 0 || pid == me) continue;
-    if (pid > 0) {
-      if (ProcessAlive(pid, A(r->ext.slots[i].start_time).load())) continue;
-    } else if (ProcessAlive(-pid, 0)) {
-      continue;  // another live process is reclaiming it
-    }
-    if (!A(s.pid).compare_exchange_strong(pid, -me)) continue;
-    A(s.status).store(0);
-    for (int d = 0; d < HAMI_VGPU_MAX_DEVICES; ++d) {
-      hami_vgpu_device_memory& m = s.used[d];
-      A(m.context_size).store(0);
-      A(m.module_size).store(0);
-      A(m.data_size).store(0);
-      A(m.total).store(0);
-      A(s.device_util[d].sm_util).store(0);
-      s.monitorused[d] = 0;
-    }
-    A(s.hostpid).store(0);
-    A(r->ext.slots[i].start_time).store(0);
-    A(s.pid).store(0, std::memory_order_release);
-    ++reclaimed;
-  }
-  return reclaimed;
+  return r ? SweepDeadSlotsIn(r, int32_t(getpid()), ProcessAlive) : 0;
 }
 
 void MaybeSweep() {
@@ -280,13 +206,7 @@ void MaybeSweep() {
 
 uint64_t ContainerUsage(int idx) {
   hami_vgpu_region* r = g_region;
-  if (!r || idx < 0 || idx >= HAMI_VGPU_MAX_DEVICES) return 0;
-  uint64_t sum = 0;
-  int hwm = A(r->ext.slot_hwm).load(std::memory_order_seq_cst);
-  for (int i = 0; i < hwm && i < HAMI_VGPU_MAX_PROCS; ++i) {
-    sum += A(r->v1.procs[i].used[idx].total).load(std::memory_order_seq_cst);
-  }
-  return sum;
+  return r ? ContainerUsageIn(r, idx) : 0;
 }
 
 namespace {
