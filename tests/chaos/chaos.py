@@ -622,6 +622,18 @@ class Chaos:
         ok = self.wait(ready, limit, 0.05)
         self.recovered(kind, time.time() - t0 if ok else float("inf"))
 
+    def locked_node(self, timeout=3.0):
+        """Waits (polling) until some GPU node carries a node lock, i.e. a bind is between
+        its lock and the device plugin's Allocate; returns that node, or None."""
+        end = time.time() + timeout
+        while time.time() < end and not self.stop.is_set():
+            s, body = self.api.call("GET", "/api/v1/nodes", timeout=2)
+            for n in body.get("items", []) if s == 200 else []:
+                if n["metadata"]["name"] in self.nodes and LOCK in n["metadata"].get("annotations", {}):
+                    return n["metadata"]["name"]
+            time.sleep(0.02)
+        return None
+
     def kill_one(self, kind):
         self.kills += 1
         self.kill_counts[kind] += 1
@@ -629,7 +641,9 @@ class Chaos:
             old = self.leader
             new = "b" if old == "a" else "a"
             p = self.procs[f"hami-scheduler-{old}"]
-            log(f"kill -9 hami-scheduler replica {old} (leader); replica {new} takes the lease")
+            locked = self.locked_node()  # aim at a bind in flight when there is one
+            log(f"kill -9 hami-scheduler replica {old} (leader{', node lock held on ' + locked if locked else ''}); "
+                f"replica {new} takes the lease")
             p.kill()
             # The other replica's kube-scheduler takes the lease; the Service follows the leader.
             self.leader = new
@@ -639,11 +653,13 @@ class Chaos:
             p.start()
             self.measure("hami-scheduler (restarted replica ready)", lambda: http_ok(self.sched_url(old, "readyz")))
         elif kind == "device-plugin":
-            node = self.rng.choice(self.nodes)
+            # Aim at a node whose lock is held (a pod between bind and Allocate) when there is one.
+            locked = self.locked_node()
+            node = locked or self.rng.choice(self.nodes)
             p = self.procs[f"device-plugin-{node}"]
             klog = os.path.join(self.dir, "logs", f"kubelet-{node}.log")
             before = open(klog, errors="replace").read().count("plugin registered: resource=nvidia.com/gpu")
-            log(f"kill -9 device plugin on {node}")
+            log(f"kill -9 device plugin on {node}{' (node lock held)' if locked else ''}")
             p.kill()
             time.sleep(self.rng.uniform(0, 1))
             p.start()
