@@ -297,6 +297,7 @@ class Chaos:
         self.seen_running = set()
         self.max_lock_age = 0.0
         self.limits_checked = set()  # pods whose limits file was read and compared
+        self.long_locks = set()      # locks seen older than 30 s (logged once each)
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.leader = "a"
@@ -530,6 +531,18 @@ class Chaos:
                 self.violate(("badlock", lock), f"node {n['metadata']['name']}: lock does not decode: {lock!r}")
                 continue
             self.max_lock_age = max(self.max_lock_age, age)
+            if age > 30 and lock not in self.long_locks:
+                # Far longer than a bind takes: say whose it is (not a violation below the timeout).
+                self.long_locks.add(lock)
+                owner = lock.split(",")
+                state = "gone"
+                for pod in pods["items"]:
+                    if len(owner) == 3 and pod["metadata"]["name"] == owner[2]:
+                        ann = pod["metadata"].get("annotations", {})
+                        state = (f"phase={pod.get('status', {}).get('phase')} node={pod['spec'].get('nodeName')} "
+                                 f"bind-phase={ann.get('hami.io/bind-phase')} "
+                                 f"deleting={bool(pod['metadata'].get('deletionTimestamp'))}")
+                log(f"note: node {n['metadata']['name']} lock {lock!r} held {age:.0f} s; owner pod: {state}")
             if age > LOCK_TIMEOUT_S + 5:
                 self.violate(("lock", lock), f"node {n['metadata']['name']}: lock {lock!r} held {age:.0f} s "
                                              f"> timeout {LOCK_TIMEOUT_S} s")

@@ -23,6 +23,7 @@ def judge(tmp):
     c.ran = 0
     c.max_lock_age = 0.0
     c.limits_checked = set()
+    c.long_locks = set()
     c.inventory = {GPU0: {"node": "n1", "count": 2, "mem": 10000, "cores": 100},
                    GPU1: {"node": "n1", "count": 2, "mem": 10000, "cores": 100}}
     return c
