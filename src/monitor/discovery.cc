@@ -95,4 +95,34 @@ std::vector<std::string> CleanupStaleDirs(const std::string& containers_root,
   return removed;
 }
 
+std::vector<std::string> CleanupStaleLimitFiles(const std::string& limits_root,
+                                                const std::set<std::string>& live_pod_uids,
+                                                std::chrono::seconds grace) {
+  static constexpr std::string_view kSuffix = ".limits";
+  std::vector<std::string> removed;
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (fs::directory_iterator it(limits_root, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::error_code e;
+    if (it->is_symlink(e) || !it->is_regular_file(e)) continue;
+    std::string name = it->path().filename().string();
+    if (!EndsWith(name, std::string(kSuffix))) continue;
+    std::string pod_uid, container;
+    if (!SplitName(name.substr(0, name.size() - kSuffix.size()), &pod_uid, &container)) continue;
+    if (live_pod_uids.count(pod_uid) != 0) continue;
+    auto mtime = fs::last_write_time(it->path(), e);
+    if (e || now - mtime < grace) continue;
+    fs::remove(it->path(), e);
+    if (e) {
+      log::Warn("monitor", "cannot remove stale limits file",
+                {{"file", it->path().string()}, {"error", e.message()}});
+      continue;
+    }
+    log::Info("monitor", "removed stale limits file", {{"file", it->path().string()}});
+    removed.push_back(it->path().string());
+  }
+  return removed;
+}
+
 }  // namespace hami::monitor

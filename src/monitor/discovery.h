@@ -33,4 +33,12 @@ std::vector<std::string> CleanupStaleDirs(const std::string& containers_root,
                                           const std::set<std::string>& live_pod_uids,
                                           std::chrono::seconds grace);
 
+// Removes the device plugin's limits files (`<podUID>_<container>.limits`, regular files
+// directly in `limits_root` = <hook_path>/vgpu/limits) whose pod UID is not in
+// `live_pod_uids` and whose mtime is older than `grace`. Nothing else is touched.
+// Returns the removed paths.
+std::vector<std::string> CleanupStaleLimitFiles(const std::string& limits_root,
+                                                const std::set<std::string>& live_pod_uids,
+                                                std::chrono::seconds grace);
+
 }  // namespace hami::monitor

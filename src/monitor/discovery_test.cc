@@ -49,6 +49,26 @@ TEST(DiscoveryTest, CleansUpOnlyOldDirsOfGonePods) {
   EXPECT_TRUE(fs::exists(root / "fresh_c"));
 }
 
+TEST(DiscoveryTest, CleansUpOnlyOldLimitFilesOfGonePods) {
+  testing::TempDir tmp;
+  fs::path root = fs::path(tmp.path());
+  for (const char* f : {"live_c.limits", "gone_c.limits", "fresh_c.limits", "gone_c.other", "nounderscore.limits"}) {
+    std::ofstream(root / f) << "version=1\n";
+  }
+  fs::create_directories(root / "gone_dir.limits");
+  auto old = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  for (const char* f : {"live_c.limits", "gone_c.limits", "gone_c.other", "nounderscore.limits", "gone_dir.limits"}) {
+    fs::last_write_time(root / f, old);
+  }
+  auto removed = CleanupStaleLimitFiles(root.string(), {"live"}, std::chrono::seconds(300));
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0], (root / "gone_c.limits").string());
+  for (const char* f : {"live_c.limits", "fresh_c.limits", "gone_c.other", "nounderscore.limits", "gone_dir.limits"}) {
+    EXPECT_TRUE(fs::exists(root / f)) << f;
+  }
+  EXPECT_TRUE(CleanupStaleLimitFiles((root / "absent").string(), {}, std::chrono::seconds(0)).empty());
+}
+
 TEST(PodsTest, PodInfoFromJson) {
   auto pod = nlohmann::json::parse(R"({"metadata":{"uid":"u1","name":"p","namespace":"ns"},
       "spec":{"containers":[{"name":"a"},{"name":"b"}]}})");

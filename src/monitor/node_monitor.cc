@@ -289,7 +289,13 @@ std::vector<std::string> NodeMonitor::Cleanup() {
   if (!pods) return {};  // never delete while the pod list is unknown
   std::set<std::string> live;
   for (const PodInfo& p : *pods) live.insert(p.uid);
-  return CleanupStaleDirs(options_.containers_root, live, options_.stale_grace);
+  auto removed = CleanupStaleDirs(options_.containers_root, live, options_.stale_grace);
+  if (!options_.limits_root.empty()) {
+    for (auto& f : CleanupStaleLimitFiles(options_.limits_root, live, options_.stale_grace)) {
+      removed.push_back(std::move(f));
+    }
+  }
+  return removed;
 }
 
 std::vector<ContainerState> NodeMonitor::containers() const {

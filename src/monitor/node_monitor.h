@@ -27,6 +27,7 @@ namespace hami::monitor {
 struct MonitorOptions {
   std::string node_name;
   std::string containers_root;  // <hook_path>/vgpu/containers
+  std::string limits_root{};    // <hook_path>/vgpu/limits (the device plugin's limits files); empty: none
   std::chrono::seconds stale_grace{300};  // HAMI_RESYNC_INTERVAL
   std::string version = "0.1.0";
   std::string revision = "unknown";

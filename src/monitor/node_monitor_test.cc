@@ -1,6 +1,7 @@
 #include "monitor/node_monitor.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -217,6 +218,26 @@ TEST_F(NodeMonitorTest, CleanupRemovesOldDirsOfGonePods) {
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_FALSE(fs::exists(root_ + "/uid-gone_main"));
   EXPECT_TRUE(fs::exists(root_ + "/uid-a_main"));
+}
+
+// The device plugin writes <hook>/vgpu/limits/<podUID>_<container>.limits at every
+// Allocate and nothing else removes it: without this, one file per container ever run
+// piles up on the node (found by the chaos run, docs/reliability.md).
+TEST_F(NodeMonitorTest, CleanupRemovesOldLimitFilesOfGonePods) {
+  const std::string limits = tmp_.path() + "/vgpu/limits";
+  fs::create_directories(limits);
+  for (const char* f : {"/uid-a_main.limits", "/uid-gone_main.limits"}) std::ofstream(limits + f) << "version=1\n";
+  auto old = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  fs::last_write_time(limits + "/uid-a_main.limits", old);
+  fs::last_write_time(limits + "/uid-gone_main.limits", old);
+  StaticPodLister pods({PodInfo{"uid-a", "ns", "p", {"main"}}});
+  MonitorOptions options{"node-1", root_};
+  options.limits_root = limits;
+  NodeMonitor m(options, &nvml_, &pods, &clock_);
+  auto removed = m.Cleanup();
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0], limits + "/uid-gone_main.limits");
+  EXPECT_TRUE(fs::exists(limits + "/uid-a_main.limits"));
 }
 
 }  // namespace

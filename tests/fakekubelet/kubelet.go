@@ -51,6 +51,9 @@ type kubelet struct {
 	version   int                            // bumped on every device/plugin change
 	allocated map[string]string              // device ID -> pod key
 	admitted  map[string]bool                // pod UIDs already admitted
+	// pod UIDs admitted whose outcome (env annotation, Running or Failed status) is not
+	// written yet: the write is retried, the admission is not redone (node.go)
+	owed map[string]statusWrite
 	// pod UIDs whose graceful termination is running (terminate.go)
 	terminating map[types.UID]bool
 }
@@ -60,7 +63,8 @@ func newKubelet(cfg config) (*kubelet, error) {
 		return nil, err
 	}
 	k := &kubelet{cfg: cfg, plugins: map[string]*plugin{}, devices: map[string][]*pluginapi.Device{},
-		allocated: map[string]string{}, admitted: map[string]bool{}, terminating: map[types.UID]bool{}}
+		allocated: map[string]string{}, admitted: map[string]bool{}, terminating: map[types.UID]bool{},
+		owed: map[string]statusWrite{}}
 	k.cond = sync.NewCond(&k.mu)
 	return k, nil
 }

@@ -71,6 +71,7 @@ func (k *kubelet) runNode(ctx context.Context) error {
 			k.release(key)
 			k.mu.Lock()
 			delete(k.admitted, string(p.UID))
+			delete(k.owed, string(p.UID))
 			delete(k.terminating, p.UID)
 			k.mu.Unlock()
 		}}
@@ -151,12 +152,19 @@ func (k *kubelet) admit(ctx context.Context, cs kubernetes.Interface, pod *corev
 	podKey := pod.Namespace + "/" + pod.Name
 	// Admit each pod once (by UID), like kubelet: later events of the same pod
 	// (our own annotation patch) must not allocate again.
+	uid := string(pod.UID)
 	k.mu.Lock()
-	if k.admitted[string(pod.UID)] {
+	if k.admitted[uid] {
+		owed := k.owed[uid]
 		k.mu.Unlock()
-		return nil
+		if owed == nil {
+			return nil
+		}
+		// An earlier try allocated but could not write the outcome (API server down):
+		// write it now, as kubelet's status manager does, instead of leaving the pod Pending.
+		return k.settle(ctx, cs, pod, owed)
 	}
-	k.admitted[string(pod.UID)] = true
+	k.admitted[uid] = true
 	k.mu.Unlock()
 	envs := map[string]map[string]string{}
 	var admitErr error
@@ -199,20 +207,45 @@ func (k *kubelet) admit(ctx context.Context, cs kubernetes.Interface, pod *corev
 	if admitErr != nil {
 		k.release(podKey)
 		log.Printf("pod %s: admission failed: %v", podKey, admitErr)
-		return k.setStatus(ctx, cs, pod, corev1.PodFailed, "UnexpectedAdmissionError",
-			"Allocate failed due to "+admitErr.Error())
+		message := "Allocate failed due to " + admitErr.Error()
+		return k.settle(ctx, cs, pod, func(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) error {
+			return k.setStatus(ctx, cs, pod, corev1.PodFailed, "UnexpectedAdmissionError", message)
+		})
 	}
-	if len(envs) > 0 {
-		raw, _ := json.Marshal(envs)
-		patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
-			"annotations": map[string]string{k.cfg.envAnnotation: string(raw)}}})
-		if _, err := cs.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, patch,
-			metav1.PatchOptions{}); err != nil {
-			k.release(podKey)
-			return err
+	return k.settle(ctx, cs, pod, func(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod) error {
+		if len(envs) > 0 {
+			raw, _ := json.Marshal(envs)
+			patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{
+				"annotations": map[string]string{k.cfg.envAnnotation: string(raw)}}})
+			if _, err := cs.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, patch,
+				metav1.PatchOptions{}); err != nil {
+				return err
+			}
 		}
+		return k.setStatus(ctx, cs, pod, corev1.PodRunning, "", "")
+	})
+}
+
+// statusWrite writes an admission's outcome (env annotation and status).
+type statusWrite func(context.Context, kubernetes.Interface, *corev1.Pod) error
+
+// settle writes an admission's outcome; when that fails it stays owed and the
+// worker's retry writes it again (admit), never allocating a second time.
+func (k *kubelet) settle(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod,
+	write statusWrite) error {
+	uid := string(pod.UID)
+	if err := write(ctx, cs, pod); err != nil {
+		k.mu.Lock()
+		if k.admitted[uid] { // not deleted meanwhile
+			k.owed[uid] = write
+		}
+		k.mu.Unlock()
+		return err
 	}
-	return k.setStatus(ctx, cs, pod, corev1.PodRunning, "", "")
+	k.mu.Lock()
+	delete(k.owed, uid)
+	k.mu.Unlock()
+	return nil
 }
 
 func (k *kubelet) setStatus(ctx context.Context, cs kubernetes.Interface, pod *corev1.Pod,

@@ -143,6 +143,15 @@ def case_defaults(objs, text):
         check(vols["vgpu-lib"]["hostPath"]["path"] == "/usr/local/vgpu", "libvgpu.so on host /usr/local/vgpu")
         mon_c = spec["containers"][1]
         check("--metrics-bind-address=:9394" in mon_c["command"], "monitor on 9394")
+        mounts = {m["name"]: m for m in mon_c.get("volumeMounts", [])}
+        # The monitor writes into the regions (priority feedback) and removes what pods
+        # that left the node leave behind: container dirs and the plugin's limits files.
+        check("vgpu-containers" in mounts and not mounts["vgpu-containers"].get("readOnly"),
+              "monitor mounts the containers dir read-write")
+        check(vols.get("vgpu-limits", {}).get("hostPath", {}).get("path") == "/usr/local/vgpu/limits"
+              and mounts.get("vgpu-limits", {}).get("mountPath") == "/usr/local/vgpu/limits"
+              and not mounts["vgpu-limits"].get("readOnly"),
+              "monitor mounts the limits dir read-write at the host's path")
 
     dcm = find(objs, "ConfigMap", "hami-scheduler-device")
     if check(dcm is not None, "device ConfigMap hami-scheduler-device"):

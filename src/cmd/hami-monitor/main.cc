@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
   monitor::MonitorOptions options;
   options.node_name = node_name;
   options.containers_root = hook_path + "/vgpu/containers";
+  options.limits_root = hook_path + "/vgpu/limits";
   options.stale_grace = ParseDuration(resync, std::chrono::minutes(5));
   monitor::NodeMonitor node_monitor(options, nvml.get(), pods.get(), &clock);
   monitor::FeedbackLoop feedback(mig_lock);
