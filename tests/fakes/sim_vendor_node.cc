@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "api/annotations.h"
 #include "api/node_lock.h"

@@ -11,6 +11,7 @@
 //       [--device-config-file F] [--enable-iluvatar] [--enable-ascend]
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
