@@ -287,6 +287,56 @@ class BindWatcher {
   std::thread thread_;
 };
 
+// Creates `count` pods (make_pod(i)) with `threads` in parallel while
+// `watcher` follows their binding; returns once every created pod is bound,
+// or at the timeout. Prints progress every 5 s under `label`.
+struct CreateRun {
+  std::vector<double> created_s;  // per pod, seconds after t0; -1 when its create failed
+  int created = 0, errors = 0;
+  double create_end_s = 0;
+  std::string first_error;
+};
+CreateRun CreateUntilBound(Client* client, const std::string& ns, int count, int threads, double timeout_s,
+                           Clock::time_point t0, BindWatcher& watcher, std::atomic<int>* retries,
+                           const char* label, const std::function<Json(int)>& make_pod) {
+  std::vector<double> created_s(count, -1);
+  std::atomic<int> created{0}, errors{0};
+  std::mutex mu;
+  std::string first_error;
+  std::atomic<bool> creating_done{false};
+  double create_end_s = 0;
+  std::thread creator([&] {
+    ParallelFor(count, threads, [&](int i) {
+      created_s[i] = Seconds(Clock::now() - t0);
+      Status s = CreateWithRetry(client, hami::k8s::kPods, ns, make_pod(i), retries);
+      if (s.ok()) {
+        ++created;
+      } else {
+        created_s[i] = -1;
+        ++errors;
+        std::lock_guard lock(mu);
+        if (first_error.empty()) first_error = s.ToString();
+      }
+    });
+    create_end_s = Seconds(Clock::now() - t0);
+    creating_done = true;
+  });
+  auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
+  auto next_report = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    int b = watcher.bound();
+    if (creating_done && b >= created.load()) break;
+    if (Clock::now() >= next_report) {
+      std::printf("%s: t=%.0fs created %d bound %d\n", label, Seconds(Clock::now() - t0), created.load(), b);
+      std::fflush(stdout);
+      next_report += std::chrono::seconds(5);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  creator.join();
+  return {std::move(created_s), created.load(), errors.load(), create_end_s, std::move(first_error)};
+}
+
 int RunPods(Client* client, const Common& c, const PodsOptions& o) {
   Json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", o.spec.ns}}}};
   std::atomic<int> retries{0};
@@ -309,43 +359,9 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
     std::fprintf(stderr, "pods: cannot list pods: %s\n", s.ToString().c_str());
     return 1;
   }
-  std::vector<double> created_s(o.count, -1);
-  std::atomic<int> created{0}, errors{0};
-  std::mutex mu;
-  std::string first_error;
-  std::atomic<bool> creating_done{false};
-  double create_end_s = 0;
-  std::thread creator([&] {
-    ParallelFor(o.count, c.threads, [&](int i) {
-      created_s[i] = Seconds(Clock::now() - t0);
-      Status s = CreateWithRetry(client, hami::k8s::kPods, o.spec.ns, PodObject(o.spec, c.mode, i),
-                                 &retries);
-      if (s.ok()) {
-        ++created;
-      } else {
-        created_s[i] = -1;
-        ++errors;
-        std::lock_guard lock(mu);
-        if (first_error.empty()) first_error = s.ToString();
-      }
-    });
-    create_end_s = Seconds(Clock::now() - t0);
-    creating_done = true;
-  });
-
-  auto deadline = Clock::now() + std::chrono::duration<double>(o.timeout_s);
-  auto next_report = Clock::now() + std::chrono::seconds(5);
-  while (Clock::now() < deadline) {
-    int b = watcher.bound();
-    if (creating_done && b >= created.load()) break;
-    if (Clock::now() >= next_report) {
-      std::printf("pods: t=%.0fs created %d bound %d\n", Seconds(Clock::now() - t0), created.load(), b);
-      std::fflush(stdout);
-      next_report += std::chrono::seconds(5);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  creator.join();
+  CreateRun run = CreateUntilBound(client, o.spec.ns, o.count, c.threads, o.timeout_s, t0, watcher, &retries,
+                                   "pods", [&](int i) { return PodObject(o.spec, c.mode, i); });
+  const std::vector<double>& created_s = run.created_s;
   watcher.Stop();
   if (releaser) releaser->Stop();
 
@@ -359,14 +375,14 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
     last_bound_s = std::max(last_bound_s, bound_s[i]);
     if (created_s[i] >= 0) latency.push_back(bound_s[i] - created_s[i]);
   }
-  int unbound = created.load() - bound;
+  int unbound = run.created - bound;
   double pods_per_s = last_bound_s > 0 ? bound / last_bound_s : 0;
   double p50 = Percentile(latency, 50), p90 = Percentile(latency, 90),
          p99 = Percentile(latency, 99), pmax = Percentile(latency, 100);
   std::printf("pods: mode %s, created %d (%d errors, %d retries) in %.2f s (%.0f pods/s)\n",
-              std::string(ModeName(c.mode)).c_str(), created.load(), errors.load(), retries.load(),
-              create_end_s, created.load() / std::max(create_end_s, 1e-9));
-  if (!first_error.empty()) std::printf("pods: first create error: %s\n", first_error.c_str());
+              std::string(ModeName(c.mode)).c_str(), run.created, run.errors, retries.load(),
+              run.create_end_s, run.created / std::max(run.create_end_s, 1e-9));
+  if (!run.first_error.empty()) std::printf("pods: first create error: %s\n", run.first_error.c_str());
   std::printf("pods: bound %d, unbound %d; first create -> last bound %.2f s = %.1f pods/s\n",
               bound, unbound, last_bound_s, pods_per_s);
   if (releaser) {
@@ -377,7 +393,7 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
               p90, p99, pmax);
 
   Json verify = nullptr;
-  bool pass = unbound == 0 && errors.load() == 0;
+  bool pass = unbound == 0 && run.errors == 0;
   if (o.verify) {
     hami::k8s::ListOptions opts;
     opts.limit = 1000;
@@ -413,9 +429,9 @@ int RunPods(Client* client, const Common& c, const PodsOptions& o) {
   Json out = {{"kind", "pods"},
               {"mode", ModeName(c.mode)},
               {"pods", o.count},
-              {"created", created.load()},
-              {"create_errors", errors.load()},
-              {"create_seconds", create_end_s},
+              {"created", run.created},
+              {"create_errors", run.errors},
+              {"create_seconds", run.create_end_s},
               {"bound", bound},
               {"unbound", unbound},
               {"wall_seconds", last_bound_s},
@@ -539,42 +555,11 @@ int RunVendorPods(Client* client, const Common& c, VendorPodsOptions o) {
     std::fprintf(stderr, "vendor-pods: cannot list pods: %s\n", s.ToString().c_str());
     return 1;
   }
-  std::vector<double> created_s(count, -1);
-  std::atomic<int> created{0}, errors{0};
-  std::mutex mu;
-  std::string first_error;
-  std::atomic<bool> creating_done{false};
-  double create_end_s = 0;
-  std::thread creator([&] {
-    ParallelFor(count, c.threads, [&](int i) {
-      created_s[i] = Seconds(Clock::now() - t0);
-      Json pod = VendorPodObject((*templates)[VendorTemplateOf(i, kinds)], o.spec, i);
-      Status s = CreateWithRetry(client, hami::k8s::kPods, o.spec.ns, pod, &retries);
-      if (s.ok()) {
-        ++created;
-      } else {
-        created_s[i] = -1;
-        ++errors;
-        std::lock_guard lock(mu);
-        if (first_error.empty()) first_error = s.ToString();
-      }
-    });
-    create_end_s = Seconds(Clock::now() - t0);
-    creating_done = true;
-  });
-  auto deadline = Clock::now() + std::chrono::duration<double>(o.timeout_s);
-  auto next_report = Clock::now() + std::chrono::seconds(5);
-  while (Clock::now() < deadline) {
-    int b = watcher.bound();
-    if (creating_done && b >= created.load()) break;
-    if (Clock::now() >= next_report) {
-      std::printf("vendor-pods: t=%.0fs created %d bound %d\n", Seconds(Clock::now() - t0), created.load(), b);
-      std::fflush(stdout);
-      next_report += std::chrono::seconds(5);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  creator.join();
+  CreateRun run = CreateUntilBound(client, o.spec.ns, count, c.threads, o.timeout_s, t0, watcher, &retries,
+                                   "vendor-pods", [&](int i) {
+                                     return VendorPodObject((*templates)[VendorTemplateOf(i, kinds)], o.spec, i);
+                                   });
+  const std::vector<double>& created_s = run.created_s;
   watcher.Stop();
 
   const std::vector<double>& bound_s = watcher.bound_seconds();
@@ -592,15 +577,15 @@ int RunVendorPods(Client* client, const Common& c, VendorPodsOptions o) {
     last_bound_s = std::max(last_bound_s, bound_s[i]);
     if (created_s[i] >= 0) latency[vendor].push_back(bound_s[i] - created_s[i]);
   }
-  int unbound = created.load() - bound;
+  int unbound = run.created - bound;
   double pods_per_s = last_bound_s > 0 ? bound / last_bound_s : 0;
   std::printf("vendor-pods: %zu vendors x %d pods: created %d (%d errors, %d retries) in %.2f s\n", kinds,
-              o.per_vendor, created.load(), errors.load(), retries.load(), create_end_s);
-  if (!first_error.empty()) std::printf("vendor-pods: first create error: %s\n", first_error.c_str());
+              o.per_vendor, run.created, run.errors, retries.load(), run.create_end_s);
+  if (!run.first_error.empty()) std::printf("vendor-pods: first create error: %s\n", run.first_error.c_str());
   std::printf("vendor-pods: bound %d, unbound %d; first create -> last bound %.2f s = %.1f pods/s\n", bound,
               unbound, last_bound_s, pods_per_s);
 
-  bool pass = unbound == 0 && errors.load() == 0;
+  bool pass = unbound == 0 && run.errors == 0;
   VendorMixReport r;
   bool listed = false;
   {
@@ -643,8 +628,8 @@ int RunVendorPods(Client* client, const Common& c, VendorPodsOptions o) {
   Json out = {{"kind", "vendor-pods"},
               {"vendors", kinds},
               {"pods", count},
-              {"created", created.load()},
-              {"create_errors", errors.load()},
+              {"created", run.created},
+              {"create_errors", run.errors},
               {"bound", bound},
               {"unbound", unbound},
               {"wall_seconds", last_bound_s},
